@@ -1,0 +1,33 @@
+import { INestApplication } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { HttpErrorFilter } from './common/filters/http-error.filter';
+import { createValidationPipe } from './common/validation/validation.pipe';
+
+export const BODY_LIMIT = '64kb';
+
+/** Apply everything main.ts and the e2e tests share: prefix, body limits, validation, errors, Swagger. */
+export function configureApp(app: NestExpressApplication): INestApplication {
+  app.useLogger(app.get(Logger));
+  app.setGlobalPrefix('api', { exclude: ['health', 'health/live'] });
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpErrorFilter());
+  app.enableCors({ origin: true });
+  app.enableShutdownHooks();
+
+  const config = new DocumentBuilder()
+    .setTitle('Relay chat server')
+    .setDescription(
+      'REST API of the messaging server. Real-time events use Socket.IO at engine path /ws ' +
+        '(io(BASE_URL, { path: "/ws", auth: { token } })). Every error has the body {code, error, message, details?}.',
+    )
+    .setVersion('0.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

@@ -1,0 +1,75 @@
+import { HttpException, Logger } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import { AppError } from './app-error';
+import { ERROR_STATUS, ErrorBody, ErrorCode } from './error-code';
+
+const STATUS_TO_CODE: Record<number, ErrorCode> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  429: 'RATE_LIMITED',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+/** Errors from body-parser and the pg driver that say the client or the database is at fault. */
+interface TaggedError {
+  type?: string;
+  status?: number;
+  code?: string;
+}
+
+const DATABASE_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001']);
+
+/**
+ * Map any thrown value to the shared error body. Unknown errors become INTERNAL with a
+ * request id and are logged in full; their messages never reach the client.
+ */
+export function toErrorBody(thrown: unknown, requestId: string, logger: Logger): ErrorBody {
+  if (thrown instanceof AppError) return thrown.toBody();
+
+  if (thrown instanceof ThrottlerException) {
+    return { code: 429, error: 'RATE_LIMITED', message: 'Too many requests' };
+  }
+
+  if (thrown instanceof HttpException) {
+    const status = thrown.getStatus();
+    const error = STATUS_TO_CODE[status];
+    if (error) return { code: status, error, message: httpExceptionMessage(thrown) };
+  }
+
+  const tagged = (thrown ?? {}) as TaggedError;
+  if (tagged.type === 'entity.too.large') {
+    return { code: 413, error: 'PAYLOAD_TOO_LARGE', message: 'Request body exceeds the 64 KiB limit' };
+  }
+  if (tagged.type === 'entity.parse.failed') {
+    return { code: 400, error: 'VALIDATION_FAILED', message: 'Request body is not valid JSON' };
+  }
+  if (tagged.type && tagged.status && tagged.status >= 400 && tagged.status < 500) {
+    return { code: 400, error: 'VALIDATION_FAILED', message: 'Request body could not be read' };
+  }
+  if (tagged.code && DATABASE_DOWN_CODES.has(tagged.code)) {
+    logger.error({ err: thrown, requestId }, 'Database unavailable');
+    return {
+      code: ERROR_STATUS.SERVICE_UNAVAILABLE,
+      error: 'SERVICE_UNAVAILABLE',
+      message: 'The database is unavailable; retry shortly',
+      retryAfterMs: 2000,
+      requestId,
+    };
+  }
+
+  logger.error({ err: thrown, requestId }, 'Unhandled error');
+  return { code: 500, error: 'INTERNAL', message: 'Internal server error', requestId };
+}
+
+function httpExceptionMessage(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (typeof message === 'string') return message;
+  if (Array.isArray(message)) return message.join('; ');
+  return exception.message;
+}

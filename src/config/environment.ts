@@ -1,0 +1,103 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength, validateSync } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/** Values that ship in docs and examples and must never sign tokens in production. */
+const PLACEHOLDER_SECRETS = ['change-me', 'changeme', 'secret', 'placeholder', 'your-secret'];
+
+/** Environment variables read at boot; .env.example documents each one. */
+export class Environment {
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: 'development' | 'test' | 'production' = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true })
+  DATABASE_URL?: string;
+
+  @IsString()
+  DATA_DIR = './data';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  DATABASE_POOL_SIZE = 10;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
+  REDIS_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(86400)
+  JWT_ACCESS_TTL_SECONDS = 900;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  MESSAGE_RATE_LIMIT = 100;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  MESSAGE_RATE_WINDOW_MS = 60_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  HTTP_RATE_LIMIT = 600;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  AUTH_RATE_LIMIT = 20;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+}
+
+/**
+ * Validate process.env for ConfigModule. Every failure names its variable, and outside
+ * development and test a missing or placeholder JWT_SECRET stops the boot.
+ */
+export function validateEnvironment(raw: Record<string, unknown>): Environment {
+  const env = plainToInstance(Environment, raw, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
+  const problems = errors.map((error) => {
+    const reasons = Object.values(error.constraints ?? {}).join(', ');
+    return `${error.property}: ${reasons} (got ${JSON.stringify(raw[error.property])})`;
+  });
+
+  if (env.NODE_ENV === 'production') {
+    if (!env.JWT_SECRET) {
+      problems.push('JWT_SECRET: required when NODE_ENV is production');
+    } else if (PLACEHOLDER_SECRETS.some((word) => env.JWT_SECRET!.toLowerCase().includes(word))) {
+      problems.push('JWT_SECRET: is a placeholder value; generate one with `openssl rand -base64 48`');
+    }
+  }
+
+  if (problems.length > 0) {
+    throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return env;
+}

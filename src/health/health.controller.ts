@@ -1,0 +1,34 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Public } from '../auth/public.decorator';
+import { ShutdownState } from './shutdown.state';
+
+@ApiTags('health')
+@Public()
+@SkipThrottle()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly shutdown: ShutdownState,
+  ) {}
+
+  @Get()
+  @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: 200 when the database answers and the server is not shutting down, else 503' })
+  check(): Promise<HealthCheckResult> {
+    return this.health.check([
+      () => this.shutdown.check(),
+      () => this.database.pingCheck('database', { timeout: 1500 }),
+    ]);
+  }
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: 200 while the process runs' })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+}

@@ -1,0 +1,80 @@
+import { Logger, UseFilters, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayDisconnect,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import type { Server, Socket } from 'socket.io';
+import { Principal, TokenService } from '../auth/token.service';
+import { MessageSend } from '../common/throttling/throttle.decorators';
+import { UserThrottlerGuard } from '../common/throttling/user-throttler.guard';
+import { createValidationPipe } from '../common/validation/validation.pipe';
+import { MessageView } from '../messages/dto/message.view';
+import { SendMessageDto } from '../messages/dto/send-message.dto';
+import { MessagesService } from '../messages/messages.service';
+import { PresenceService } from '../presence/presence.service';
+import { AckExceptionFilter, AckInterceptor } from './ack';
+import { payloadSizeMiddleware, MAX_EVENT_BYTES } from './payload-size.middleware';
+import { RealtimeEmitter, userRoom } from './realtime.emitter';
+import { socketAuthMiddleware } from './socket-auth.middleware';
+
+/** Frames above this close the connection; events between MAX_EVENT_BYTES and this get a PAYLOAD_TOO_LARGE ack. */
+const MAX_FRAME_BYTES = 2 * MAX_EVENT_BYTES;
+
+export const principalOfSocket = (socket: Socket): Principal => socket.data.principal as Principal;
+
+@WebSocketGateway({
+  path: '/ws',
+  transports: ['websocket'],
+  maxHttpBufferSize: MAX_FRAME_BYTES,
+  cors: { origin: true },
+})
+@UseFilters(AckExceptionFilter)
+@UseInterceptors(AckInterceptor)
+@UsePipes(createValidationPipe())
+@UseGuards(UserThrottlerGuard)
+export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger(ChatGateway.name);
+
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly realtime: RealtimeEmitter,
+    private readonly presence: PresenceService,
+    private readonly messages: MessagesService,
+  ) {}
+
+  afterInit(server: Server): void {
+    server.use(socketAuthMiddleware(this.tokens));
+    this.realtime.attach(server);
+  }
+
+  async handleConnection(socket: Socket): Promise<void> {
+    const { userId } = principalOfSocket(socket);
+    socket.use(payloadSizeMiddleware(socket));
+    await socket.join(userRoom(userId));
+    this.presence.connected(userId, socket.id);
+    this.logger.debug({ userId, socketId: socket.id }, 'Socket connected');
+  }
+
+  async handleDisconnect(socket: Socket): Promise<void> {
+    const principal = principalOfSocket(socket);
+    if (!principal) return;
+    await this.presence.disconnected(principal.userId, socket.id);
+  }
+
+  @SubscribeMessage('message:send')
+  @MessageSend()
+  async send(@ConnectedSocket() socket: Socket, @MessageBody() dto: SendMessageDto): Promise<MessageView> {
+    const { message } = await this.messages.send(principalOfSocket(socket).userId, dto);
+    return message;
+  }
+
+  @SubscribeMessage('ping')
+  ping(): string {
+    return 'pong';
+  }
+}

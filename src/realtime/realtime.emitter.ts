@@ -1,0 +1,45 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Server } from 'socket.io';
+
+export const userRoom = (userId: string) => `user:${userId}`;
+export const conversationRoom = (conversationId: string) => `conversation:${conversationId}`;
+
+/**
+ * Pushes server events to sockets. Services call it only after their transaction commits.
+ * Until the gateway attaches the Socket.IO server, pushes are dropped, which is safe because
+ * live pushes are best effort and clients catch up from the database.
+ */
+@Injectable()
+export class RealtimeEmitter {
+  private readonly logger = new Logger(RealtimeEmitter.name);
+  private server?: Server;
+
+  attach(server: Server): void {
+    this.server = server;
+  }
+
+  toUsers(userIds: string[], event: string, payload: unknown): void {
+    if (!this.server || userIds.length === 0) return;
+    this.server.to(userIds.map(userRoom)).emit(event, payload);
+  }
+
+  toConversation(conversationId: string, event: string, payload: unknown, exceptUserId?: string): void {
+    if (!this.server) return;
+    const target = this.server.to(conversationRoom(conversationId));
+    (exceptUserId ? target.except(userRoom(exceptUserId)) : target).emit(event, payload);
+  }
+
+  /** Add or remove every socket of a user to or from a room, on every instance behind the adapter. */
+  joinRoom(userId: string, room: string): void {
+    this.server?.in(userRoom(userId)).socketsJoin(room);
+  }
+
+  leaveRoom(userId: string, room: string): void {
+    this.server?.in(userRoom(userId)).socketsLeave(room);
+  }
+
+  disconnectUser(userId: string): void {
+    this.logger.log({ userId }, 'Disconnecting every socket of user');
+    this.server?.in(userRoom(userId)).disconnectSockets(true);
+  }
+}

@@ -1,0 +1,14 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, Length } from 'class-validator';
+
+export class LoginDto {
+  @ApiProperty({ description: 'Username or email address', example: 'alice' })
+  @IsString()
+  @Length(1, 254)
+  username: string;
+
+  @ApiProperty({ example: 'correct horse battery' })
+  @IsString()
+  @Length(1, 128)
+  password: string;
+}

@@ -1,0 +1,21 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
+
+export class RegisterDto {
+  @ApiProperty({ example: 'alice', minLength: 3, maxLength: 20, pattern: '^[A-Za-z0-9_]+$' })
+  @IsString()
+  @Length(3, 20, { message: 'username must be 3 to 20 characters' })
+  @Matches(/^[A-Za-z0-9_]+$/, { message: 'username may contain only letters, digits and underscores' })
+  username: string;
+
+  @ApiProperty({ example: 'alice@example.com', maxLength: 254 })
+  @IsString()
+  @MaxLength(254)
+  @IsEmail({}, { message: 'email must be a valid email address' })
+  email: string;
+
+  @ApiProperty({ example: 'correct horse battery', minLength: 8, maxLength: 128 })
+  @IsString()
+  @Length(8, 128, { message: 'password must be 8 to 128 characters' })
+  password: string;
+}
