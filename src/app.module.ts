@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
@@ -18,37 +18,46 @@ import { RealtimeGatewayModule } from './realtime/realtime-gateway.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { UsersModule } from './users/users.module';
 
-@Module({
-  imports: [
-    ConfigModule.forRoot({ isGlobal: true, validate: validateEnvironment, cache: true }),
-    LoggerModule.forRootAsync({
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<Environment, true>) => loggerOptions(config.get('LOG_LEVEL', { infer: true })),
-    }),
-    ThrottlerModule.forRootAsync({
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<Environment, true>) =>
-        throttlerOptions({
-          MESSAGE_RATE_LIMIT: config.get('MESSAGE_RATE_LIMIT', { infer: true }),
-          MESSAGE_RATE_WINDOW_MS: config.get('MESSAGE_RATE_WINDOW_MS', { infer: true }),
-          HTTP_RATE_LIMIT: config.get('HTTP_RATE_LIMIT', { infer: true }),
-          AUTH_RATE_LIMIT: config.get('AUTH_RATE_LIMIT', { infer: true }),
+/**
+ * The root module. forRoot() reads and validates process.env when it is called, so tests can
+ * boot several applications with different settings in one process.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, validate: validateEnvironment, cache: true }),
+        LoggerModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (config: ConfigService<Environment, true>) => loggerOptions(config.get('LOG_LEVEL', { infer: true })),
         }),
-    }),
-    DatabaseModule,
-    RealtimeModule,
-    HealthModule,
-    AuthModule,
-    UsersModule,
-    GroupsModule,
-    MessagesModule,
-    PresenceModule,
-    RealtimeGatewayModule,
-  ],
-  providers: [
-    // Authentication runs first so the throttler can key REST limits by user.
-    { provide: APP_GUARD, useClass: JwtAuthGuard },
-    { provide: APP_GUARD, useClass: UserThrottlerGuard },
-  ],
-})
-export class AppModule {}
+        ThrottlerModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (config: ConfigService<Environment, true>) =>
+            throttlerOptions({
+              MESSAGE_RATE_LIMIT: config.get('MESSAGE_RATE_LIMIT', { infer: true }),
+              MESSAGE_RATE_WINDOW_MS: config.get('MESSAGE_RATE_WINDOW_MS', { infer: true }),
+              HTTP_RATE_LIMIT: config.get('HTTP_RATE_LIMIT', { infer: true }),
+              AUTH_RATE_LIMIT: config.get('AUTH_RATE_LIMIT', { infer: true }),
+            }),
+        }),
+        DatabaseModule,
+        RealtimeModule,
+        HealthModule,
+        AuthModule,
+        UsersModule,
+        GroupsModule,
+        MessagesModule,
+        PresenceModule,
+        RealtimeGatewayModule,
+      ],
+      providers: [
+        // Authentication runs first so the throttler can key REST limits by user.
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_GUARD, useClass: UserThrottlerGuard },
+      ],
+    };
+  }
+}

@@ -7,7 +7,7 @@ import { configureApp } from './app.setup';
 import { Environment } from './config/environment';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), { bufferLogs: true });
   configureApp(app);
 
   const config = app.get<ConfigService<Environment, true>>(ConfigService);

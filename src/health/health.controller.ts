@@ -20,10 +20,7 @@ export class HealthController {
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: 200 when the database answers and the server is not shutting down, else 503' })
   check(): Promise<HealthCheckResult> {
-    return this.health.check([
-      () => this.shutdown.check(),
-      () => this.database.pingCheck('database', { timeout: 1500 }),
-    ]);
+    return this.health.check([() => this.shutdown.check(), () => this.database.pingCheck('database', { timeout: 1500 })]);
   }
 
   @Get('live')

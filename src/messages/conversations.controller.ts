@@ -13,7 +13,7 @@ export class ConversationsController {
   constructor(private readonly conversations: ConversationsService) {}
 
   @Get()
-  @ApiOkResponse({ type: [ConversationView], description: 'The caller\'s conversations, most recent activity first' })
+  @ApiOkResponse({ type: [ConversationView], description: "The caller's conversations, most recent activity first" })
   @ApiErrors(401)
   list(@CurrentUser() caller: Principal): Promise<ConversationView[]> {
     return this.conversations.list(caller.userId);

@@ -65,7 +65,13 @@ export class MessagesRepository {
     try {
       await runner.startTransaction();
       const [sql, key] = 'directKey' in target ? [INSERT_DIRECT, target.directKey] : [INSERT_GROUP, target.conversationId];
-      const rows: InsertedMessage[] = await runner.query(sql, [key, message.senderId, message.content, message.messageType, message.clientMessageId]);
+      const rows: InsertedMessage[] = await runner.query(sql, [
+        key,
+        message.senderId,
+        message.content,
+        message.messageType,
+        message.clientMessageId,
+      ]);
       if (rows.length === 0) {
         await runner.rollbackTransaction();
         return null;
@@ -108,9 +114,8 @@ export class MessagesRepository {
   }
 
   watermarks(conversationId: string): Promise<MemberWatermark[]> {
-    return this.dataSource.query(
-      `SELECT user_id, last_delivered_seq, last_read_seq FROM conversation_members WHERE conversation_id = $1`,
-      [conversationId],
-    );
+    return this.dataSource.query(`SELECT user_id, last_delivered_seq, last_read_seq FROM conversation_members WHERE conversation_id = $1`, [
+      conversationId,
+    ]);
   }
 }

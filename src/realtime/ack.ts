@@ -1,4 +1,13 @@
-import { ArgumentsHost, Catch, CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor, WsExceptionFilter } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  CallHandler,
+  ExecutionContext,
+  Injectable,
+  Logger,
+  NestInterceptor,
+  WsExceptionFilter,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { map, Observable } from 'rxjs';
 import type { Socket } from 'socket.io';

@@ -16,7 +16,11 @@ export function payloadSizeMiddleware(socket: Socket) {
     const bytes = Buffer.byteLength(JSON.stringify(args) ?? '');
     if (bytes <= MAX_EVENT_BYTES) return next();
 
-    const error: ErrorBody = { code: 413, error: 'PAYLOAD_TOO_LARGE', message: `Event payload is ${bytes} bytes; the limit is ${MAX_EVENT_BYTES}` };
+    const error: ErrorBody = {
+      code: 413,
+      error: 'PAYLOAD_TOO_LARGE',
+      message: `Event payload is ${bytes} bytes; the limit is ${MAX_EVENT_BYTES}`,
+    };
     if (typeof ack === 'function') ack({ ok: false, error });
     else socket.emit('exception', error);
   };

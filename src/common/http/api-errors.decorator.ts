@@ -51,7 +51,9 @@ export function ApiErrors(...statuses: number[]) {
         type: ErrorView,
         description:
           DESCRIPTIONS[status] ??
-          (status === 503 ? 'SERVICE_UNAVAILABLE: the database is unreachable; retry later' : 'INTERNAL: unexpected failure, logged with requestId'),
+          (status === 503
+            ? 'SERVICE_UNAVAILABLE: the database is unreachable; retry later'
+            : 'INTERNAL: unexpected failure, logged with requestId'),
       }),
     ),
   );

@@ -12,7 +12,9 @@ const marked = (key: string) => (context: ExecutionContext) =>
  * `auth` (per client address, on register and login) and `default` (every REST route, per
  * user or per address when anonymous).
  */
-export function throttlerOptions(env: Pick<Environment, 'MESSAGE_RATE_LIMIT' | 'MESSAGE_RATE_WINDOW_MS' | 'HTTP_RATE_LIMIT' | 'AUTH_RATE_LIMIT'>): ThrottlerModuleOptions {
+export function throttlerOptions(
+  env: Pick<Environment, 'MESSAGE_RATE_LIMIT' | 'MESSAGE_RATE_WINDOW_MS' | 'HTTP_RATE_LIMIT' | 'AUTH_RATE_LIMIT'>,
+): ThrottlerModuleOptions {
   const isMessageSend = marked(MESSAGE_SEND);
   const isAuthAttempt = marked(AUTH_ATTEMPT);
 

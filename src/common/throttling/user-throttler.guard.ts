@@ -47,6 +47,11 @@ export class UserThrottlerGuard extends ThrottlerGuard {
 
   protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const retryAfterMs = Math.max(1, detail.timeToBlockExpire) * 1000;
-    throw new AppError('RATE_LIMITED', `Rate limit of ${detail.limit} per ${detail.ttl / 1000} s exceeded; retry later`, undefined, retryAfterMs);
+    throw new AppError(
+      'RATE_LIMITED',
+      `Rate limit of ${detail.limit} per ${detail.ttl / 1000} s exceeded; retry later`,
+      undefined,
+      retryAfterMs,
+    );
   }
 }

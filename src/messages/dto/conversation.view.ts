@@ -26,7 +26,7 @@ export class ConversationView {
   @ApiProperty({ type: MessageView, nullable: true })
   lastMessage: MessageView | null;
 
-  @ApiProperty({ description: 'Messages after the caller\'s read watermark' })
+  @ApiProperty({ description: "Messages after the caller's read watermark" })
   unread: number;
 
   @ApiProperty()

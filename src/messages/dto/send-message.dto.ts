@@ -18,7 +18,10 @@ export class SendMessageDto {
   @IsUUID('all', { message: 'groupID must be a UUID, and exactly one of recipientID and groupID is required' })
   groupID?: string;
 
-  @ApiProperty({ description: '1 to 1000 Unicode code points after trimming; no control characters except tab, LF and CR', example: 'hello' })
+  @ApiProperty({
+    description: '1 to 1000 Unicode code points after trimming; no control characters except tab, LF and CR',
+    example: 'hello',
+  })
   @Transform(trim)
   @IsTextContent(1, 1000)
   content: string;
@@ -28,7 +31,11 @@ export class SendMessageDto {
   @IsIn(MESSAGE_TYPES)
   messageType?: MessageType;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: 64, description: 'Idempotency key: a retry with the same key returns the original message' })
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 64,
+    description: 'Idempotency key: a retry with the same key returns the original message',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 64)
