@@ -1,4 +1,4 @@
-import { Logger, UseFilters, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
+import { Logger, UseFilters, UseInterceptors, UsePipes } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -11,7 +11,6 @@ import {
 import type { Server, Socket } from 'socket.io';
 import { Principal, TokenService } from '../auth/token.service';
 import { MessageSend } from '../common/throttling/throttle.decorators';
-import { UserThrottlerGuard } from '../common/throttling/user-throttler.guard';
 import { createValidationPipe } from '../common/validation/validation.pipe';
 import { MessageView } from '../messages/dto/message.view';
 import { SendMessageDto } from '../messages/dto/send-message.dto';
@@ -35,8 +34,9 @@ export const principalOfSocket = (socket: Socket): Principal => socket.data.prin
 })
 @UseFilters(AckExceptionFilter)
 @UseInterceptors(AckInterceptor)
+// The global guards (JwtAuthGuard, UserThrottlerGuard) apply to these handlers too: JwtAuthGuard
+// passes socket events through because the handshake already authenticated them.
 @UsePipes(createValidationPipe())
-@UseGuards(UserThrottlerGuard)
 export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger(ChatGateway.name);
 

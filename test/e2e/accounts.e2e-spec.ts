@@ -120,3 +120,30 @@ describeEachDatabase('accounts', (database) => {
     expect(response.body.error).toBe('NOT_FOUND');
   });
 });
+
+describe('auth rate limit [PGlite]', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startApp({ env: { AUTH_RATE_LIMIT: '5' } });
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('limits login attempts per client address', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const response = await request(app.url).post('/api/users/login').send({ username: 'nobody_here', password: 'wrong password' });
+      statuses.push(response.status);
+    }
+    const limited = await request(app.url)
+      .post('/api/users/register')
+      .send({ username: uniqueName('late'), email: 'late@example.test', password: 'password123' });
+
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+    expect(limited.status).toBe(429);
+    expect(limited.body.error).toBe('RATE_LIMITED');
+  });
+});
