@@ -26,7 +26,7 @@ export class AckInterceptor implements NestInterceptor {
 }
 
 /**
- * Answer a failed event through the client's ack callback as `{ ok: false, error }`. Nest
+ * Reply to a failed event through the client's ack callback as `{ ok: false, error }`. Nest
  * would otherwise emit a separate `exception` event and leave the ack unanswered. Clients
  * that sent no ack callback get the error as an `exception` event instead.
  */

@@ -13,7 +13,7 @@ export interface TestUser {
 
 let counter = 0;
 
-/** A username unique across test runs that share one database: 3 to 20 characters. */
+/** Generate a username that is unique across test runs sharing one database, 3 to 20 characters long. */
 export function uniqueName(prefix = 'u'): string {
   counter += 1;
   return `${prefix.slice(0, 6)}${counter}_${randomBytes(4).toString('hex')}`.slice(0, 20);
@@ -102,7 +102,7 @@ export async function waitFor(check: () => boolean, timeoutMs = 5000, what = 'co
   }
 }
 
-/** A supertest request with the user's bearer token. */
+/** Build supertest requests that carry the user's bearer token. */
 export function api(app: TestApp, user?: TestUser) {
   const agent = request(app.url);
   const withAuth = <R extends request.Test>(test: R) => (user ? test.set('Authorization', `Bearer ${user.token}`) : test);
