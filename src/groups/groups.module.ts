@@ -1,4 +1,13 @@
 import { Module } from '@nestjs/common';
+import { PresenceModule } from '../presence/presence.module';
+import { GroupsController } from './groups.controller';
+import { GroupsRepository } from './groups.repository';
+import { GroupsService } from './groups.service';
 
-@Module({})
+@Module({
+  imports: [PresenceModule],
+  controllers: [GroupsController],
+  providers: [GroupsService, GroupsRepository],
+  exports: [GroupsService],
+})
 export class GroupsModule {}

@@ -12,11 +12,13 @@ import type { Server, Socket } from 'socket.io';
 import { Principal, TokenService } from '../auth/token.service';
 import { MessageSend } from '../common/throttling/throttle.decorators';
 import { createValidationPipe } from '../common/validation/validation.pipe';
+import { GroupsService } from '../groups/groups.service';
 import { MessageView } from '../messages/dto/message.view';
 import { SendMessageDto } from '../messages/dto/send-message.dto';
 import { MessagesService } from '../messages/messages.service';
 import { PresenceService } from '../presence/presence.service';
 import { AckExceptionFilter, AckInterceptor } from './ack';
+import { groupRoomsMiddleware, groupRoomsOf } from './group-rooms.middleware';
 import { payloadSizeMiddleware, MAX_EVENT_BYTES } from './payload-size.middleware';
 import { RealtimeEmitter, userRoom } from './realtime.emitter';
 import { socketAuthMiddleware } from './socket-auth.middleware';
@@ -45,17 +47,19 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly realtime: RealtimeEmitter,
     private readonly presence: PresenceService,
     private readonly messages: MessagesService,
+    private readonly groups: GroupsService,
   ) {}
 
   afterInit(server: Server): void {
     server.use(socketAuthMiddleware(this.tokens));
+    server.use(groupRoomsMiddleware(this.groups));
     this.realtime.attach(server);
   }
 
   async handleConnection(socket: Socket): Promise<void> {
     const { userId } = principalOfSocket(socket);
     socket.use(payloadSizeMiddleware(socket));
-    await socket.join(userRoom(userId));
+    await socket.join([userRoom(userId), ...groupRoomsOf(socket)]);
     this.presence.connected(userId, socket.id);
     this.logger.debug({ userId, socketId: socket.id }, 'Socket connected');
   }
