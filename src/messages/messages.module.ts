@@ -7,11 +7,25 @@ import { ConversationsService } from './conversations.service';
 import { MessagesController } from './messages.controller';
 import { MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
+import { ReceiptsController } from './receipts.controller';
+import { ReceiptsRepository } from './receipts.repository';
+import { ReceiptsService } from './receipts.service';
+import { SyncRepository } from './sync.repository';
+import { SyncService } from './sync.service';
 
 @Module({
   imports: [UsersModule, PresenceModule],
-  controllers: [MessagesController, ConversationsController],
-  providers: [MessagesService, MessagesRepository, ConversationsService, ConversationsRepository],
-  exports: [MessagesService, ConversationsService],
+  controllers: [MessagesController, ConversationsController, ReceiptsController],
+  providers: [
+    MessagesService,
+    MessagesRepository,
+    ConversationsService,
+    ConversationsRepository,
+    ReceiptsService,
+    ReceiptsRepository,
+    SyncService,
+    SyncRepository,
+  ],
+  exports: [MessagesService, ConversationsService, ReceiptsService, SyncService],
 })
 export class MessagesModule {}

@@ -14,8 +14,13 @@ import { MessageSend } from '../common/throttling/throttle.decorators';
 import { createValidationPipe } from '../common/validation/validation.pipe';
 import { GroupsService } from '../groups/groups.service';
 import { MessageView } from '../messages/dto/message.view';
+import { ReceiptDto } from '../messages/dto/receipt.dto';
+import { DeliveredView, ReadView } from '../messages/dto/receipt.view';
+import { SyncQueryDto, SyncView } from '../messages/dto/sync.dto';
 import { SendMessageDto } from '../messages/dto/send-message.dto';
 import { MessagesService } from '../messages/messages.service';
+import { ReceiptsService } from '../messages/receipts.service';
+import { SyncService } from '../messages/sync.service';
 import { PresenceService } from '../presence/presence.service';
 import { AckExceptionFilter, AckInterceptor } from './ack';
 import { groupRoomsMiddleware, groupRoomsOf } from './group-rooms.middleware';
@@ -48,6 +53,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly presence: PresenceService,
     private readonly messages: MessagesService,
     private readonly groups: GroupsService,
+    private readonly receipts: ReceiptsService,
+    private readonly sync: SyncService,
   ) {}
 
   afterInit(server: Server): void {
@@ -75,6 +82,22 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   async send(@ConnectedSocket() socket: Socket, @MessageBody() dto: SendMessageDto): Promise<MessageView> {
     const { message } = await this.messages.send(principalOfSocket(socket).userId, dto);
     return message;
+  }
+
+  @SubscribeMessage('message:delivered')
+  delivered(@ConnectedSocket() socket: Socket, @MessageBody() dto: ReceiptDto): Promise<DeliveredView> {
+    return this.receipts.markDelivered(principalOfSocket(socket).userId, dto);
+  }
+
+  @SubscribeMessage('message:read')
+  read(@ConnectedSocket() socket: Socket, @MessageBody() dto: ReceiptDto): Promise<ReadView> {
+    return this.receipts.markRead(principalOfSocket(socket).userId, dto);
+  }
+
+  /** Catch up as GET /api/messages/sync does; the payload may be omitted. */
+  @SubscribeMessage('sync')
+  pending(@ConnectedSocket() socket: Socket, @MessageBody() dto?: SyncQueryDto): Promise<SyncView> {
+    return this.sync.pending(principalOfSocket(socket).userId, dto?.limit);
   }
 
   @SubscribeMessage('ping')

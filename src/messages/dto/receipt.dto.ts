@@ -1,0 +1,20 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsUUID, Max, Min } from 'class-validator';
+
+/** A delivery or read confirmation up to and including seq. */
+export class ReceiptDto {
+  @ApiProperty({
+    format: 'uuid',
+    description: "A conversation id, a group id or, for a direct conversation, the other user's id",
+  })
+  @IsUUID('all')
+  conversationID: string;
+
+  @ApiProperty({ minimum: 1, description: 'Highest seq confirmed; a seq beyond the newest message counts as the newest', example: 10 })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  seq: number;
+}
