@@ -17,6 +17,8 @@ import { PresenceModule } from './presence/presence.module';
 import { RealtimeGatewayModule } from './realtime/realtime-gateway.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { UsersModule } from './users/users.module';
+import { RedisModule } from './redis/redis.module';
+import { RedisThrottlerStorage } from './common/throttling/redis-throttler.storage';
 
 /**
  * The root module. forRoot() reads and validates process.env when it is called, so tests can
@@ -33,15 +35,18 @@ export class AppModule {
           inject: [ConfigService],
           useFactory: (config: ConfigService<Environment, true>) => loggerOptions(config.get('LOG_LEVEL', { infer: true })),
         }),
+        RedisModule,
         ThrottlerModule.forRootAsync({
-          inject: [ConfigService],
-          useFactory: (config: ConfigService<Environment, true>) =>
-            throttlerOptions({
+          inject: [ConfigService, RedisThrottlerStorage],
+          useFactory: (config: ConfigService<Environment, true>, storage: RedisThrottlerStorage) => ({
+            storage,
+            ...throttlerOptions({
               MESSAGE_RATE_LIMIT: config.get('MESSAGE_RATE_LIMIT', { infer: true }),
               MESSAGE_RATE_WINDOW_MS: config.get('MESSAGE_RATE_WINDOW_MS', { infer: true }),
               HTTP_RATE_LIMIT: config.get('HTTP_RATE_LIMIT', { infer: true }),
               AUTH_RATE_LIMIT: config.get('AUTH_RATE_LIMIT', { infer: true }),
             }),
+          }),
         }),
         DatabaseModule,
         RealtimeModule,

@@ -4,19 +4,24 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { HttpErrorFilter } from './common/filters/http-error.filter';
 import { createValidationPipe } from './common/validation/validation.pipe';
+import { RedisIoAdapter } from './realtime/redis-io.adapter';
+import { RedisService } from './redis/redis.service';
 
 export const BODY_LIMIT = '64kb';
 
 /** Apply everything main.ts and the e2e tests share: prefix, body limits, validation, errors, Swagger. */
 export function configureApp(app: NestExpressApplication): INestApplication {
   app.useLogger(app.get(Logger));
-  app.setGlobalPrefix('api', { exclude: ['health', 'health/live'] });
+  app.setGlobalPrefix('api', { exclude: ['health', 'health/live', 'docs/socket', 'docs/socket.json'] });
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableCors({ origin: true });
   app.enableShutdownHooks();
+
+  const redis = app.get(RedisService);
+  if (redis.enabled) app.useWebSocketAdapter(new RedisIoAdapter(app, redis));
 
   const config = new DocumentBuilder()
     .setTitle('Relay chat server')

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -9,6 +10,11 @@ import { Environment } from './config/environment';
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), { bufferLogs: true });
   configureApp(app);
+
+  // The Redis adapter publishes without awaiting, so a publish during a Redis outage rejects
+  // with nobody to catch it. Log it and keep serving; clients recover through catch-up.
+  const logger = new Logger('Process');
+  process.on('unhandledRejection', (reason) => logger.warn({ err: reason }, 'Unhandled promise rejection'));
 
   const config = app.get<ConfigService<Environment, true>>(ConfigService);
   const port = config.get('PORT', { infer: true });

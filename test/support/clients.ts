@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { io, Socket } from 'socket.io-client';
 import request from 'supertest';
-import { TestApp } from './app';
+
+/** Anything serving the API: an in-process TestApp or a child-process instance. */
+export interface Server {
+  url: string;
+}
 
 export interface TestUser {
   id: string;
@@ -20,7 +24,7 @@ export function uniqueName(prefix = 'u'): string {
 }
 
 /** Register a fresh user through the API and log in. */
-export async function registerUser(app: TestApp, prefix = 'u'): Promise<TestUser> {
+export async function registerUser(app: Server, prefix = 'u'): Promise<TestUser> {
   const username = uniqueName(prefix);
   const email = `${username}@example.test`;
   const password = 'correct horse battery';
@@ -34,7 +38,7 @@ export async function registerUser(app: TestApp, prefix = 'u'): Promise<TestUser
 }
 
 /** Connect a socket.io-client the way a real client does; rejects with the connect_error. */
-export function connectSocket(app: TestApp, token?: string, options: Record<string, unknown> = {}): Promise<Socket> {
+export function connectSocket(app: Server, token?: string, options: Record<string, unknown> = {}): Promise<Socket> {
   const socket = io(app.url, {
     path: '/ws',
     transports: ['websocket'],
@@ -103,7 +107,7 @@ export async function waitFor(check: () => boolean, timeoutMs = 5000, what = 'co
 }
 
 /** Build supertest requests that carry the user's bearer token. */
-export function api(app: TestApp, user?: TestUser) {
+export function api(app: Server, user?: TestUser) {
   const agent = request(app.url);
   const withAuth = <R extends request.Test>(test: R) => (user ? test.set('Authorization', `Bearer ${user.token}`) : test);
   return {
