@@ -16,6 +16,11 @@ async function bootstrap(): Promise<void> {
   const logger = new Logger('Process');
   process.on('unhandledRejection', (reason) => logger.warn({ err: reason }, 'Unhandled promise rejection'));
 
+  // Shutdown drains in-flight work for at most 10 s; this bounds the whole exit at 25 s.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => setTimeout(() => process.exit(1), 25_000).unref());
+  }
+
   const config = app.get<ConfigService<Environment, true>>(ConfigService);
   const port = config.get('PORT', { infer: true });
   const host = config.get('HOST', { infer: true });

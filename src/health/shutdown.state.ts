@@ -1,10 +1,20 @@
-import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 
-/** Flips readiness to false as soon as shutdown begins, so load balancers stop sending traffic. */
+/** How long shutdown waits for in-flight requests and socket events before closing anyway. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/**
+ * Drain state of this instance. On shutdown readiness turns false at once, new requests,
+ * events and sockets are rejected with SERVICE_UNAVAILABLE, and the servers close only once
+ * in-flight work has finished and been acknowledged (or DRAIN_TIMEOUT_MS has passed).
+ */
 @Injectable()
 export class ShutdownState implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(ShutdownState.name);
   private shuttingDown = false;
+  private inFlight = 0;
+  private idle?: () => void;
 
   constructor(private readonly indicator: HealthIndicatorService) {}
 
@@ -12,8 +22,27 @@ export class ShutdownState implements BeforeApplicationShutdown {
     return this.shuttingDown;
   }
 
-  beforeApplicationShutdown(): void {
+  /** Count one request or event as started; returns the function that marks it finished. */
+  begin(): () => void {
+    this.inFlight += 1;
+    let finished = false;
+    return () => {
+      if (finished) return;
+      finished = true;
+      this.inFlight -= 1;
+      if (this.inFlight === 0) this.idle?.();
+    };
+  }
+
+  async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.shuttingDown = true;
+    this.logger.log({ signal, inFlight: this.inFlight }, 'Draining before shutdown');
+    if (this.inFlight === 0) return;
+
+    const drained = new Promise<void>((resolve) => (this.idle = resolve));
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS).unref());
+    await Promise.race([drained, timeout]);
+    if (this.inFlight > 0) this.logger.warn({ inFlight: this.inFlight }, 'Drain timed out; closing with work in flight');
   }
 
   check(): HealthIndicatorResult {

@@ -1,0 +1,77 @@
+import { Socket } from 'socket.io-client';
+import { clusterEnv, describeScaleOut } from '../support/scale-out';
+import { Instance, startInstance } from '../support/cluster';
+import { api, collect, connectSocket, emitAck, nextEvent, registerUser, waitFor } from '../support/clients';
+import { TestRedis } from '../support/redis-server';
+
+interface Health {
+  details: { redis: { connected: boolean; degraded: boolean } };
+}
+
+const redisHealth = async (instance: Instance) => ((await (await fetch(`${instance.url}/health`)).json()) as Health).details.redis;
+
+async function waitForRedis(instance: Instance, connected: boolean): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while ((await redisHealth(instance)).connected !== connected) {
+    if (Date.now() > deadline) throw new Error(`Redis connected never became ${connected} on ${instance.url}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describeScaleOut('Redis outage', () => {
+  let redis: TestRedis;
+  let first: Instance;
+  let second: Instance;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+    const env = clusterEnv({ REDIS_URL: redis.url });
+    [first, second] = await Promise.all([startInstance(env), startInstance(env)]);
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    await Promise.all([first?.stop(), second?.stop()]);
+    await redis?.stop();
+  });
+
+  it('keeps storing sends and resumes fan-out after a restart', async () => {
+    const alice = await registerUser(first, 'alice');
+    const bob = await registerUser(second, 'bob');
+    const aliceSocket = await connectSocket(first, alice.token);
+    const bobSocket = await connectSocket(second, bob.token);
+    sockets.push(aliceSocket, bobSocket);
+    const pushes = collect(bobSocket, 'message');
+    const send = (content: string) => emitAck(aliceSocket, 'message:send', { recipientID: bob.id, content });
+
+    const before = await send('before the outage');
+    await waitFor(() => pushes.length === 1, 5000, 'the push before the outage');
+
+    await redis.stop();
+    await waitForRedis(first, false);
+    const during = await send('during the outage');
+    const degraded = await redisHealth(first);
+
+    await redis.restart();
+    await Promise.all([waitForRedis(first, true), waitForRedis(second, true)]);
+    // The subscriber re-subscribes right after reconnecting; give it a moment before relying on fan-out.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const arrival = nextEvent(bobSocket, 'message', (message: { content: string }) => message.content === 'after the outage');
+    const after = await send('after the outage');
+    await arrival;
+
+    const sync = await api(second, bob).get('/api/messages/sync');
+    const missed = sync.body.conversations.flatMap((conversation: { messages: { content: string }[] }) => conversation.messages);
+
+    expect(before.ok).toBe(true);
+    expect(during.ok).toBe(true);
+    expect(during.data.seq).toBe(2);
+    expect(degraded).toMatchObject({ connected: false, degraded: true });
+    expect(after.ok).toBe(true);
+    expect(pushes.map((message: { content: string }) => message.content)).not.toContain('during the outage');
+    expect(missed.map((message: { content: string }) => message.content)).toContain('during the outage');
+    expect(first.child.exitCode).toBeNull();
+    expect(second.child.exitCode).toBeNull();
+  });
+});
