@@ -4,6 +4,9 @@ import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength, validate
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
+/** Upper bound of the millisecond settings below; Node timers accept at most 2^31 - 1 ms. */
+const DAY_MS = 86_400_000;
+
 /** Values that ship in docs and examples and must never sign tokens in production. */
 const PLACEHOLDER_SECRETS = ['change-me', 'changeme', 'secret', 'placeholder', 'your-secret'];
 
@@ -71,6 +74,52 @@ export class Environment {
   @IsInt()
   @Min(1)
   AUTH_RATE_LIMIT = 20;
+
+  /** How long a user stays online after the last socket closes, so a page reload does not show them offline. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(DAY_MS)
+  PRESENCE_GRACE_MS = 5_000;
+
+  /** A socket that sends no event for this long counts as idle; a user whose sockets are all idle is away. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(DAY_MS)
+  PRESENCE_IDLE_MS = 300_000;
+
+  /** Engine.IO heartbeat. A vanished client is offline after at most interval + timeout + PRESENCE_GRACE_MS. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(DAY_MS)
+  SOCKET_PING_INTERVAL_MS = 10_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(DAY_MS)
+  SOCKET_PING_TIMEOUT_MS = 5_000;
+
+  /** A typing indicator that is not renewed within this time is cleared and relayed as isTyping: false. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(DAY_MS)
+  TYPING_TTL_MS = 5_000;
+
+  /** Typing events per user per window; counted apart from MESSAGE_RATE_LIMIT. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  TYPING_RATE_LIMIT = 10;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(DAY_MS)
+  TYPING_RATE_WINDOW_MS = 5_000;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';

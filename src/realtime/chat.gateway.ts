@@ -1,4 +1,5 @@
 import { Logger, UseFilters, UseInterceptors, UsePipes } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import {
   ConnectedSocket,
   MessageBody,
@@ -12,6 +13,7 @@ import type { Server, Socket } from 'socket.io';
 import { Principal, TokenService } from '../auth/token.service';
 import { MessageSend } from '../common/throttling/throttle.decorators';
 import { createValidationPipe } from '../common/validation/validation.pipe';
+import { Environment } from '../config/environment';
 import { GroupsService } from '../groups/groups.service';
 import { MessageView } from '../messages/dto/message.view';
 import { ReceiptDto } from '../messages/dto/receipt.dto';
@@ -21,7 +23,9 @@ import { SendMessageDto } from '../messages/dto/send-message.dto';
 import { MessagesService } from '../messages/messages.service';
 import { ReceiptsService } from '../messages/receipts.service';
 import { SyncService } from '../messages/sync.service';
+import { SetPresenceDto } from '../presence/dto/set-presence.dto';
 import { PresenceService } from '../presence/presence.service';
+import { UserStatusView } from '../users/dto/user.view';
 import { AckExceptionFilter, AckInterceptor } from './ack';
 import { groupRoomsMiddleware, groupRoomsOf } from './group-rooms.middleware';
 import { payloadSizeMiddleware, MAX_EVENT_BYTES } from './payload-size.middleware';
@@ -38,6 +42,9 @@ export const principalOfSocket = (socket: Socket): Principal => socket.data.prin
   transports: ['websocket'],
   maxHttpBufferSize: MAX_FRAME_BYTES,
   cors: { origin: true },
+  // Defaults of SOCKET_PING_INTERVAL_MS and SOCKET_PING_TIMEOUT_MS; afterInit applies the configured values.
+  pingInterval: 10_000,
+  pingTimeout: 5_000,
 })
 @UseFilters(AckExceptionFilter)
 @UseInterceptors(AckInterceptor)
@@ -55,26 +62,29 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly groups: GroupsService,
     private readonly receipts: ReceiptsService,
     private readonly sync: SyncService,
+    private readonly config: ConfigService<Environment, true>,
   ) {}
 
   afterInit(server: Server): void {
     server.use(socketAuthMiddleware(this.tokens));
     server.use(groupRoomsMiddleware(this.groups));
     this.realtime.attach(server);
+    server.engine.opts.pingInterval = this.config.get('SOCKET_PING_INTERVAL_MS', { infer: true });
+    server.engine.opts.pingTimeout = this.config.get('SOCKET_PING_TIMEOUT_MS', { infer: true });
   }
 
   async handleConnection(socket: Socket): Promise<void> {
     const { userId } = principalOfSocket(socket);
     socket.use(payloadSizeMiddleware(socket));
-    await socket.join([userRoom(userId), ...groupRoomsOf(socket)]);
+    // Presence is recorded before the first await, so a disconnect during the join cannot precede it.
     this.presence.connected(userId, socket.id);
+    socket.onAny(() => this.presence.activity(socket.id));
+    await socket.join([userRoom(userId), ...groupRoomsOf(socket)]);
     this.logger.debug({ userId, socketId: socket.id }, 'Socket connected');
   }
 
-  async handleDisconnect(socket: Socket): Promise<void> {
-    const principal = principalOfSocket(socket);
-    if (!principal) return;
-    await this.presence.disconnected(principal.userId, socket.id);
+  handleDisconnect(socket: Socket): void {
+    this.presence.disconnected(socket.id);
   }
 
   @SubscribeMessage('message:send')
@@ -98,6 +108,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   @SubscribeMessage('sync')
   pending(@ConnectedSocket() socket: Socket, @MessageBody() dto?: SyncQueryDto): Promise<SyncView> {
     return this.sync.pending(principalOfSocket(socket).userId, dto?.limit);
+  }
+
+  @SubscribeMessage('presence:set')
+  setPresence(@ConnectedSocket() socket: Socket, @MessageBody() dto: SetPresenceDto): Promise<UserStatusView> {
+    return this.presence.report(principalOfSocket(socket).userId, socket.id, dto.status);
   }
 
   @SubscribeMessage('ping')
