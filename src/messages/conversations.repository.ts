@@ -40,7 +40,9 @@ export class ConversationsRepository {
          SELECT id FROM created UNION ALL SELECT id FROM conversations WHERE direct_key = $1`,
         [directKey],
       );
-      const id = rows[0].id;
+      // A concurrent first send may have inserted the row after this statement's snapshot was
+      // taken; ON CONFLICT then waits for it but the SELECT cannot see it, so read it again.
+      const id = rows[0]?.id ?? (await manager.query(`SELECT id FROM conversations WHERE direct_key = $1`, [directKey]))[0].id;
       await manager.query(
         `INSERT INTO conversation_members (conversation_id, user_id) VALUES ($1, $2), ($1, $3)
          ON CONFLICT DO NOTHING`,
