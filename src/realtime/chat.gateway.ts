@@ -27,10 +27,12 @@ import { SetPresenceDto } from '../presence/dto/set-presence.dto';
 import { PresenceService } from '../presence/presence.service';
 import { UserStatusView } from '../users/dto/user.view';
 import { AckExceptionFilter, AckInterceptor } from './ack';
+import { TypingDto, TypingEventView } from './dto/typing.dto';
 import { groupRoomsMiddleware, groupRoomsOf } from './group-rooms.middleware';
 import { payloadSizeMiddleware, MAX_EVENT_BYTES } from './payload-size.middleware';
 import { RealtimeEmitter, userRoom } from './realtime.emitter';
 import { socketAuthMiddleware } from './socket-auth.middleware';
+import { TypingService } from './typing.service';
 
 /** Frames above this close the connection; events between MAX_EVENT_BYTES and this get a PAYLOAD_TOO_LARGE ack. */
 const MAX_FRAME_BYTES = 2 * MAX_EVENT_BYTES;
@@ -62,6 +64,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly groups: GroupsService,
     private readonly receipts: ReceiptsService,
     private readonly sync: SyncService,
+    private readonly typing: TypingService,
     private readonly config: ConfigService<Environment, true>,
   ) {}
 
@@ -113,6 +116,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   @SubscribeMessage('presence:set')
   setPresence(@ConnectedSocket() socket: Socket, @MessageBody() dto: SetPresenceDto): Promise<UserStatusView> {
     return this.presence.report(principalOfSocket(socket).userId, socket.id, dto.status);
+  }
+
+  @SubscribeMessage('typing')
+  setTyping(@ConnectedSocket() socket: Socket, @MessageBody() dto: TypingDto): Promise<TypingEventView> {
+    return this.typing.update(principalOfSocket(socket).userId, dto);
   }
 
   @SubscribeMessage('ping')

@@ -3,10 +3,12 @@ import { AuthModule } from '../auth/auth.module';
 import { GroupsModule } from '../groups/groups.module';
 import { MessagesModule } from '../messages/messages.module';
 import { PresenceModule } from '../presence/presence.module';
+import { AsyncApiModule } from './asyncapi/asyncapi.module';
 import { ChatGateway } from './chat.gateway';
+import { TypingService } from './typing.service';
 
 @Module({
-  imports: [AuthModule, GroupsModule, MessagesModule, PresenceModule],
-  providers: [ChatGateway],
+  imports: [AuthModule, GroupsModule, MessagesModule, PresenceModule, AsyncApiModule],
+  providers: [ChatGateway, TypingService],
 })
 export class RealtimeGatewayModule {}

@@ -21,6 +21,8 @@ export function IsTextContent(min: number, max: number, options?: ValidationOpti
       target: target.constructor,
       propertyName: propertyName as string,
       options,
+      // Exposed so the socket protocol document can state the bounds.
+      constraints: [min, max],
       validator: {
         validate(value: unknown) {
           if (typeof value !== 'string') return false;
