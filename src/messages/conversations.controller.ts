@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { Principal } from '../auth/token.service';
 import { ApiErrors } from '../common/http/api-errors.decorator';
@@ -13,6 +13,11 @@ export class ConversationsController {
   constructor(private readonly conversations: ConversationsService) {}
 
   @Get()
+  @ApiOperation({
+    summary: "List the caller's direct and group conversations",
+    description:
+      'Each entry carries the last message, the unread count from the read watermark and, for a direct conversation, the peer status.',
+  })
   @ApiOkResponse({ type: [ConversationView], description: "The caller's conversations, most recent activity first" })
   @ApiErrors(401)
   list(@CurrentUser() caller: Principal): Promise<ConversationView[]> {

@@ -31,7 +31,12 @@ export class ReceiptsController {
   }
 
   @Get('unread')
-  @ApiOperation({ summary: 'Unread counts per conversation, from the read watermarks' })
+  @ApiOperation({
+    summary: 'Unread counts per conversation, from the read watermarks',
+    description:
+      "A conversation's unread count is its newest seq minus the caller's read watermark. Sending moves the sender's read " +
+      'watermark to the new message, so own messages never count.',
+  })
   @ApiOkResponse({ type: UnreadView })
   @ApiErrors(401)
   unread(@CurrentUser() caller: Principal): Promise<UnreadView> {
@@ -41,7 +46,9 @@ export class ReceiptsController {
   @Get('sync')
   @ApiOperation({
     summary: "Messages after the caller's delivered watermark, per conversation",
-    description: 'Moves no watermark: confirm what was received with the message:delivered socket event.',
+    description:
+      'Call it after every connect and reconnect. It moves no watermark: confirm what was received with the ' +
+      'message:delivered socket event (or POST /api/messages/read), then call it again while any conversation has hasMore.',
   })
   @ApiOkResponse({ type: SyncView })
   @ApiErrors(400, 401)

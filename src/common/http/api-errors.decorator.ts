@@ -41,9 +41,13 @@ const DESCRIPTIONS: Record<number, string> = {
   429: 'RATE_LIMITED: retry after retryAfterMs; the Retry-After header gives seconds',
 };
 
-/** Document the listed error responses, all with the shared error body; 500 and 503 are always listed. */
+/**
+ * Document the listed error responses, all with the shared error body. 500 and 503 are always
+ * listed, and so is 429 because the request limit (per user, or per address when anonymous)
+ * covers every REST route.
+ */
 export function ApiErrors(...statuses: number[]) {
-  const all = [...statuses, 500, 503];
+  const all = [...new Set([...statuses, 429, 500, 503])];
   return applyDecorators(
     ...all.map((status) =>
       ApiResponse({
