@@ -44,7 +44,10 @@ export class RealtimeEmitter {
     this.server?.in(userRoom(userId)).disconnectSockets(true);
   }
 
-  /** Close every socket of a session, on every instance behind the adapter. */
+  /**
+   * Close every socket of a session, on every instance behind the adapter.
+   * NOTE: while Redis is down the request reaches only this instance, so remote sockets stay open until their token expires.
+   */
   disconnectSession(sessionId: string): void {
     this.logger.log({ sessionId }, 'Disconnecting every socket of session');
     this.server?.in(sessionRoom(sessionId)).disconnectSockets(true);
