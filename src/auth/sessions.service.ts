@@ -104,7 +104,10 @@ export class SessionsService {
     this.realtime.disconnectSession(sessionId);
   }
 
-  /** True while the session exists, belongs to the user, is not revoked and has not expired. */
+  /**
+   * True while the session exists, belongs to the user, is not revoked and has not expired.
+   * NOTE: revoked and expired rows are never deleted; a periodic prune is not implemented yet.
+   */
   isActive(sessionId: string, userId: string): Promise<boolean> {
     return this.sessions.exists({ where: { id: sessionId, userId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) } });
   }

@@ -43,6 +43,8 @@ export class SocketSessionsService implements OnApplicationShutdown {
   async renew(socket: Socket, dto: RenewDto): Promise<RenewView> {
     const current = socket.data.principal as Principal;
     const renewed = await this.tokens.authenticate(dto.accessToken);
+    // A socket that closed during the lookup must not get a new timer, which would outlive it.
+    if (socket.disconnected) return { expiresAt: new Date(current.expiresAt).toISOString() };
     if (renewed.userId !== current.userId) {
       throw new AppError('FORBIDDEN', 'The access token belongs to another user; connect a new socket for that user');
     }
