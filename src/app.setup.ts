@@ -1,7 +1,9 @@
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ConfigService } from '@nestjs/config';
 import { Logger } from 'nestjs-pino';
+import { applyOriginPolicy, OriginPolicy } from './common/http/origin-policy';
 import { HttpErrorFilter } from './common/filters/http-error.filter';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
@@ -17,7 +19,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
-  app.enableCors({ origin: true });
+  applyOriginPolicy(app, OriginPolicy.fromConfig(app.get(ConfigService)));
   app.enableShutdownHooks();
 
   const redis = app.get(RedisService);

@@ -1,19 +1,21 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { Environment } from '../config/environment';
 import { UsersModule } from '../users/users.module';
-import { AuthController } from './auth.controller';
+import { AuthController, SessionController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { JwtStrategy } from './jwt.strategy';
 import { JWT_SECRET, resolveJwtSecret } from './jwt-secret';
+import { LoginAttemptsService } from './login-attempts.service';
 import { PasswordService } from './password.service';
+import { Session } from './session.entity';
+import { SessionsService } from './sessions.service';
 import { TokenService } from './token.service';
 
 @Module({
   imports: [
-    PassportModule,
+    TypeOrmModule.forFeature([Session]),
     UsersModule,
     JwtModule.registerAsync({
       inject: [ConfigService],
@@ -22,7 +24,7 @@ import { TokenService } from './token.service';
       }),
     }),
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, SessionController],
   providers: [
     {
       provide: JWT_SECRET,
@@ -35,10 +37,11 @@ import { TokenService } from './token.service';
         }),
     },
     AuthService,
+    LoginAttemptsService,
     PasswordService,
+    SessionsService,
     TokenService,
-    JwtStrategy,
   ],
-  exports: [TokenService],
+  exports: [AuthService, TokenService],
 })
 export class AuthModule {}

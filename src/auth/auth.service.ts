@@ -4,8 +4,11 @@ import { LoginDto } from '../users/dto/login.dto';
 import { RegisterDto } from '../users/dto/register.dto';
 import { LoginView, UserView } from '../users/dto/user.view';
 import { UsersService } from '../users/users.service';
+import { TokenPairView } from './dto/session.dto';
+import { LoginAttemptsService } from './login-attempts.service';
 import { PasswordService } from './password.service';
-import { TokenService } from './token.service';
+import { IssuedSession, SessionsService } from './sessions.service';
+import { Principal, TokenService } from './token.service';
 
 @Injectable()
 export class AuthService {
@@ -15,6 +18,8 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly passwords: PasswordService,
     private readonly tokens: TokenService,
+    private readonly sessions: SessionsService,
+    private readonly attempts: LoginAttemptsService,
   ) {}
 
   async register(dto: RegisterDto): Promise<UserView> {
@@ -24,13 +29,43 @@ export class AuthService {
     return this.users.toView(user);
   }
 
-  /** Unknown users and wrong passwords get the same error after the same amount of hashing work. */
-  async login(dto: LoginDto): Promise<LoginView> {
+  /**
+   * Start a session. Unknown users and wrong passwords get the same error after the same
+   * hashing work, and both count against the failed-login limits, so neither the response nor
+   * the limit reveals whether an account exists.
+   */
+  async login(dto: LoginDto, address: string): Promise<LoginView> {
     const user = await this.users.findForLogin(dto.username);
-    const valid = await this.passwords.verify(user?.passwordHash, dto.password);
-    if (!user || !valid) throw new AppError('UNAUTHORIZED', 'Invalid username or password');
+    // A known account is counted by id, so its username and email share one counter.
+    const account = user ? `user:${user.id}` : `name:${dto.username.toLowerCase()}`;
+    await this.attempts.assertAllowed(account, address);
 
-    const { accessToken, expiresIn } = this.tokens.sign(user.id);
-    return { accessToken, tokenType: 'Bearer', expiresIn, user: this.users.toView(user) };
+    const valid = await this.passwords.verify(user?.passwordHash, dto.password);
+    if (!user || !valid) {
+      await this.attempts.recordFailure(account, address);
+      throw new AppError('UNAUTHORIZED', 'Invalid username or password');
+    }
+
+    await this.attempts.recordSuccess(account);
+    const tokens = this.tokenPair(await this.sessions.start(user.id));
+    return { ...tokens, user: this.users.toView(user) };
+  }
+
+  async refresh(refreshToken: string): Promise<TokenPairView> {
+    return this.tokenPair(await this.sessions.rotate(refreshToken));
+  }
+
+  logout(caller: Principal): Promise<void> {
+    return this.sessions.revoke(caller.sessionId, 'logout');
+  }
+
+  /** Start a session without a password, for seeding test users. */
+  async issueSession(userId: string): Promise<TokenPairView> {
+    return this.tokenPair(await this.sessions.start(userId));
+  }
+
+  private tokenPair(session: IssuedSession): TokenPairView {
+    const { accessToken, expiresIn } = this.tokens.sign(session.userId, session.sessionId);
+    return { accessToken, tokenType: 'Bearer', expiresIn, refreshToken: session.refreshToken, refreshExpiresIn: session.refreshExpiresIn };
   }
 }

@@ -1,26 +1,34 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
-import { AppError } from '../common/errors/app-error';
+import type { Request } from 'express';
 import { IS_PUBLIC } from './public.decorator';
+import { Principal, TokenService } from './token.service';
 
-/** Global REST guard: every route needs a bearer token unless it is marked @Public(). */
+/** Return the token of an `Authorization: Bearer <token>` header, or undefined without one. */
+export function bearerTokenOf(request: Request): string | undefined {
+  const header = request.headers.authorization;
+  if (!header?.startsWith('Bearer ')) return undefined;
+  return header.slice('Bearer '.length).trim();
+}
+
+/**
+ * Global REST guard: every route needs a bearer access token whose session is still active,
+ * unless it is marked @Public(). Socket events pass, because the handshake authenticated them.
+ */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
-    super();
-  }
+export class JwtAuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokenService,
+  ) {}
 
-  override canActivate(context: ExecutionContext) {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
-    return super.canActivate(context);
-  }
 
-  override handleRequest<T>(err: unknown, user: T): T {
-    if (err instanceof AppError) throw err;
-    if (err || !user) throw new AppError('UNAUTHORIZED', 'Missing, invalid or expired access token');
-    return user;
+    const request = context.switchToHttp().getRequest<Request & { user?: Principal }>();
+    request.user = await this.tokens.authenticate(bearerTokenOf(request));
+    return true;
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { AppError } from '../common/errors/app-error';
 import { JWT_SECRET } from './jwt-secret';
+import { SessionsService } from './sessions.service';
 
 /** The only algorithm accepted for access tokens; tokens signed any other way (or `none`) are rejected. */
 export const TOKEN_ALGORITHM = 'HS256' as const;
@@ -9,48 +10,60 @@ export const TOKEN_ALGORITHM = 'HS256' as const;
 /** The authenticated caller, on REST requests and sockets alike. */
 export interface Principal {
   userId: string;
+  sessionId: string;
+  /** When the access token expires, in ms since the epoch. */
   expiresAt: number;
 }
 
 interface AccessTokenClaims {
   sub?: unknown;
+  sid?: unknown;
   exp?: unknown;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Signs and verifies access tokens; the HTTP guard and the socket handshake both call `authenticate`. */
+const invalidToken = () => new AppError('UNAUTHORIZED', 'Invalid or expired access token');
+
+/** Signs and verifies access tokens; the HTTP guard, the socket handshake and socket renewal all call `authenticate`. */
 @Injectable()
 export class TokenService {
   constructor(
     private readonly jwt: JwtService,
+    private readonly sessions: SessionsService,
     @Inject(JWT_SECRET) private readonly secret: string,
   ) {}
 
-  sign(userId: string): { accessToken: string; expiresIn: number } {
-    const accessToken = this.jwt.sign({ sub: userId }, { algorithm: TOKEN_ALGORITHM, secret: this.secret });
+  sign(userId: string, sessionId: string): { accessToken: string; expiresIn: number } {
+    const accessToken = this.jwt.sign({ sub: userId, sid: sessionId }, { algorithm: TOKEN_ALGORITHM, secret: this.secret });
     const { exp, iat } = this.jwt.decode<{ exp: number; iat: number }>(accessToken);
     return { accessToken, expiresIn: exp - iat };
   }
 
-  /** Verify a raw token and return its principal, or throw UNAUTHORIZED. */
-  authenticate(token: string | undefined | null): Principal {
+  /** Verify a raw token and its session, and return its principal, or throw UNAUTHORIZED. */
+  async authenticate(token: string | undefined | null): Promise<Principal> {
     if (!token) throw new AppError('UNAUTHORIZED', 'Missing access token');
 
     let claims: AccessTokenClaims;
     try {
       claims = this.jwt.verify<AccessTokenClaims & object>(token, { algorithms: [TOKEN_ALGORITHM], secret: this.secret });
     } catch {
-      throw new AppError('UNAUTHORIZED', 'Invalid or expired access token');
+      throw invalidToken();
     }
-    return this.toPrincipal(claims);
+
+    const principal = this.toPrincipal(claims);
+    if (!(await this.sessions.isActive(principal.sessionId, principal.userId))) {
+      throw new AppError('UNAUTHORIZED', 'The session of this access token has ended; log in again');
+    }
+    return principal;
   }
 
-  /** Check the claims of an already verified token. */
-  toPrincipal(claims: AccessTokenClaims): Principal {
-    if (typeof claims.sub !== 'string' || !UUID.test(claims.sub) || typeof claims.exp !== 'number') {
-      throw new AppError('UNAUTHORIZED', 'Invalid or expired access token');
+  /** Check the claims of a token whose signature and expiry are already verified. */
+  private toPrincipal(claims: AccessTokenClaims): Principal {
+    const { sub, sid, exp } = claims;
+    if (typeof sub !== 'string' || !UUID.test(sub) || typeof sid !== 'string' || !UUID.test(sid) || typeof exp !== 'number') {
+      throw invalidToken();
     }
-    return { userId: claims.sub, expiresAt: claims.exp * 1000 };
+    return { userId: sub, sessionId: sid, expiresAt: exp * 1000 };
   }
 }

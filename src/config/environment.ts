@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength, validateSync } from 'class-validator';
+import { corsOriginProblems } from '../common/http/origin-policy';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
@@ -49,11 +50,45 @@ export class Environment {
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   JWT_SECRET?: string;
 
+  /** Access token lifetime. The minimum is low so tests can watch a token expire; use minutes in production. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(86400)
+  JWT_ACCESS_TTL_SECONDS = 900;
+
+  /** A session whose refresh token is not used for this long expires; each refresh restarts the period. */
   @Transform(toInt)
   @IsInt()
   @Min(60)
-  @Max(86400)
-  JWT_ACCESS_TTL_SECONDS = 900;
+  @Max(31_536_000)
+  REFRESH_TOKEN_TTL_SECONDS = 2_592_000;
+
+  /**
+   * Comma-separated browser origins allowed to call the API and open sockets, e.g.
+   * `https://chat.example.com,https://admin.example.com`; `*` allows every origin. Empty: only
+   * same-origin pages, plus http://localhost and http://127.0.0.1 on any port outside production.
+   */
+  @IsString()
+  CORS_ORIGINS = '';
+
+  /** Failed logins per account within LOGIN_FAILURE_WINDOW_MS before its logins are refused. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_FAILURE_ACCOUNT_LIMIT = 10;
+
+  /** Failed logins per client address within LOGIN_FAILURE_WINDOW_MS before its logins are refused. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_FAILURE_ADDRESS_LIMIT = 50;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(DAY_MS)
+  LOGIN_FAILURE_WINDOW_MS = 900_000;
 
   @Transform(toInt)
   @IsInt()
@@ -136,6 +171,8 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     const reasons = Object.values(error.constraints ?? {}).join(', ');
     return `${error.property}: ${reasons} (got ${JSON.stringify(raw[error.property])})`;
   });
+
+  problems.push(...corsOriginProblems(env.CORS_ORIGINS));
 
   if (env.NODE_ENV === 'production') {
     if (!env.JWT_SECRET) {

@@ -9,6 +9,8 @@ const REDACTED = [
   'req.body.password',
   'res.headers["set-cookie"]',
   'accessToken',
+  'refreshToken',
+  'req.body.refreshToken',
   'password',
 ];
 

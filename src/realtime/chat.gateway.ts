@@ -27,11 +27,14 @@ import { SetPresenceDto } from '../presence/dto/set-presence.dto';
 import { PresenceService } from '../presence/presence.service';
 import { UserStatusView } from '../users/dto/user.view';
 import { AckExceptionFilter, AckInterceptor } from './ack';
+import { RenewDto, RenewView } from './dto/renew.dto';
 import { TypingDto, TypingEventView } from './dto/typing.dto';
 import { groupRoomsMiddleware, groupRoomsOf } from './group-rooms.middleware';
 import { payloadSizeMiddleware, MAX_EVENT_BYTES } from './payload-size.middleware';
 import { RealtimeEmitter, userRoom } from './realtime.emitter';
+import { originAllowRequest } from './origin.allow-request';
 import { socketAuthMiddleware } from './socket-auth.middleware';
+import { SocketSessionsService } from './socket-sessions.service';
 import { TypingService } from './typing.service';
 
 /** Frames above this close the connection; events between MAX_EVENT_BYTES and this get a PAYLOAD_TOO_LARGE ack. */
@@ -43,7 +46,7 @@ export const principalOfSocket = (socket: Socket): Principal => socket.data.prin
   path: '/ws',
   transports: ['websocket'],
   maxHttpBufferSize: MAX_FRAME_BYTES,
-  cors: { origin: true },
+  // No CORS options: the WebSocket transport does not use CORS, so afterInit checks the Origin in allowRequest.
   // Defaults of SOCKET_PING_INTERVAL_MS and SOCKET_PING_TIMEOUT_MS; afterInit applies the configured values.
   pingInterval: 10_000,
   pingTimeout: 5_000,
@@ -66,9 +69,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly sync: SyncService,
     private readonly typing: TypingService,
     private readonly config: ConfigService<Environment, true>,
+    private readonly socketSessions: SocketSessionsService,
   ) {}
 
   afterInit(server: Server): void {
+    originAllowRequest(server, this.config);
     server.use(socketAuthMiddleware(this.tokens));
     server.use(groupRoomsMiddleware(this.groups));
     this.realtime.attach(server);
@@ -82,12 +87,14 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     // Presence is recorded before the first await, so a disconnect during the join cannot precede it.
     this.presence.connected(userId, socket.id);
     socket.onAny(() => this.presence.activity(socket.id));
-    await socket.join([userRoom(userId), ...groupRoomsOf(socket)]);
+    const sessionRoom = this.socketSessions.track(socket);
+    await socket.join([userRoom(userId), sessionRoom, ...groupRoomsOf(socket)]);
     this.logger.debug({ userId, socketId: socket.id }, 'Socket connected');
   }
 
   handleDisconnect(socket: Socket): void {
     this.presence.disconnected(socket.id);
+    this.socketSessions.forget(socket);
   }
 
   @SubscribeMessage('message:send')
@@ -121,6 +128,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   @SubscribeMessage('typing')
   setTyping(@ConnectedSocket() socket: Socket, @MessageBody() dto: TypingDto): Promise<TypingEventView> {
     return this.typing.update(principalOfSocket(socket).userId, dto);
+  }
+
+  @SubscribeMessage('auth:renew')
+  renew(@ConnectedSocket() socket: Socket, @MessageBody() dto: RenewDto): Promise<RenewView> {
+    return this.socketSessions.renew(socket, dto);
   }
 
   @SubscribeMessage('ping')

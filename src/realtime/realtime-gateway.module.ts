@@ -5,10 +5,11 @@ import { MessagesModule } from '../messages/messages.module';
 import { PresenceModule } from '../presence/presence.module';
 import { AsyncApiModule } from './asyncapi/asyncapi.module';
 import { ChatGateway } from './chat.gateway';
+import { SocketSessionsService } from './socket-sessions.service';
 import { TypingService } from './typing.service';
 
 @Module({
   imports: [AuthModule, GroupsModule, MessagesModule, PresenceModule, AsyncApiModule],
-  providers: [ChatGateway, TypingService],
+  providers: [ChatGateway, SocketSessionsService, TypingService],
 })
 export class RealtimeGatewayModule {}

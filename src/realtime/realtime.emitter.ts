@@ -3,6 +3,7 @@ import type { Server } from 'socket.io';
 
 export const userRoom = (userId: string) => `user:${userId}`;
 export const conversationRoom = (conversationId: string) => `conversation:${conversationId}`;
+export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 
 /**
  * Pushes server events to sockets. Services call it only after their transaction commits.
@@ -41,5 +42,14 @@ export class RealtimeEmitter {
   disconnectUser(userId: string): void {
     this.logger.log({ userId }, 'Disconnecting every socket of user');
     this.server?.in(userRoom(userId)).disconnectSockets(true);
+  }
+
+  /**
+   * Close every socket of a session, on every instance behind the adapter.
+   * NOTE: while Redis is down the request reaches only this instance, so remote sockets stay open until their token expires.
+   */
+  disconnectSession(sessionId: string): void {
+    this.logger.log({ sessionId }, 'Disconnecting every socket of session');
+    this.server?.in(sessionRoom(sessionId)).disconnectSockets(true);
   }
 }

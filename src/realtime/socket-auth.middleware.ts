@@ -1,8 +1,12 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io';
-import { AppError } from '../common/errors/app-error';
 import { TokenService } from '../auth/token.service';
+import { toErrorBody } from '../common/errors/to-error-body';
 
 type Next = (error?: Error) => void;
+
+const logger = new Logger('SocketAuth');
 
 /** Read the access token from `auth.token`, the `token` query parameter or an `Authorization: Bearer` header. */
 export function tokenOf(socket: Socket): string | undefined {
@@ -19,17 +23,21 @@ export function tokenOf(socket: Socket): string | undefined {
 
 /**
  * Socket.IO middleware that authenticates the handshake before the connection exists, so a
- * socket with a bad token never joins a room or receives an event. The client sees
- * `connect_error` with message UNAUTHORIZED and the error body in `data`.
+ * socket with a bad token or an ended session never joins a room or receives an event. The
+ * client sees `connect_error` whose message is the error name (UNAUTHORIZED, or
+ * SERVICE_UNAVAILABLE when the session lookup fails) and whose `data` is the error body.
  */
 export function socketAuthMiddleware(tokens: TokenService) {
   return (socket: Socket, next: Next) => {
-    try {
-      socket.data.principal = tokens.authenticate(tokenOf(socket));
-      next();
-    } catch (error) {
-      const body = error instanceof AppError ? error.toBody() : { code: 401, error: 'UNAUTHORIZED', message: 'Authentication failed' };
-      next(Object.assign(new Error('UNAUTHORIZED'), { data: body }));
-    }
+    tokens.authenticate(tokenOf(socket)).then(
+      (principal) => {
+        socket.data.principal = principal;
+        next();
+      },
+      (error: unknown) => {
+        const body = toErrorBody(error, randomUUID(), logger);
+        next(Object.assign(new Error(body.error), { data: body }));
+      },
+    );
   };
 }

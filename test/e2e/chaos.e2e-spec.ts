@@ -9,19 +9,26 @@ const CLIENTS = 200;
 const MESSAGES = 5000;
 const env = clusterEnv({ MESSAGE_RATE_LIMIT: '100000' });
 
-/** Insert users straight into the database: hashing 200 passwords through the API would take most of the test's time. */
-async function seedUsers(count: number): Promise<string[]> {
+/**
+ * Insert users, and a session for each, straight into the database: hashing 200 passwords through
+ * the API would take most of the test's time. Returns [user id, session id] pairs.
+ */
+async function seedUsers(count: number): Promise<[string, string][]> {
   const db = new Client({ connectionString: process.env.TEST_DATABASE_URL });
   await db.connect();
   try {
     const tag = Date.now().toString(36);
-    const rows = await db.query<{ id: string }>(
-      `INSERT INTO users (username, email, password_hash)
-       SELECT 'chaos' || $1 || '_' || i, 'chaos' || $1 || '_' || i || '@example.test', 'not-a-login-account'
-       FROM generate_series(1, $2) AS i RETURNING id`,
+    const rows = await db.query<{ user_id: string; id: string }>(
+      `WITH created AS (
+         INSERT INTO users (username, email, password_hash)
+         SELECT 'chaos' || $1 || '_' || i, 'chaos' || $1 || '_' || i || '@example.test', 'not-a-login-account'
+         FROM generate_series(1, $2) AS i RETURNING id
+       )
+       INSERT INTO sessions (user_id, refresh_token_hash, expires_at)
+       SELECT id, repeat('0', 64), now() + interval '1 hour' FROM created RETURNING user_id, id`,
       [tag, count],
     );
-    return rows.rows.map((row) => row.id);
+    return rows.rows.map((row) => [row.user_id, row.id]);
   } finally {
     await db.end();
   }
@@ -55,9 +62,10 @@ describeScaleOut('chaos', () => {
   });
 
   it('loses, duplicates and reorders nothing when an instance is killed', async () => {
-    const userIds = await seedUsers(CLIENTS);
-    clients = userIds.map((id, i) => {
-      const token = jwt.sign({ sub: id }, env.JWT_SECRET, { algorithm: 'HS256', expiresIn: 3600 });
+    const seeded = await seedUsers(CLIENTS);
+    const userIds = seeded.map(([id]) => id);
+    clients = seeded.map(([id, sessionId], i) => {
+      const token = jwt.sign({ sub: id, sid: sessionId }, env.JWT_SECRET, { algorithm: 'HS256', expiresIn: 3600 });
       const urls = i % 2 === 0 ? [first.url, second.url] : [second.url, first.url];
       return new ChaosClient(id, token, urls);
     });

@@ -35,9 +35,24 @@ const TEST_DEFAULTS: Record<string, string> = {
   AUTH_RATE_LIMIT: '100000',
   HTTP_RATE_LIMIT: '100000',
   MESSAGE_RATE_LIMIT: '100000',
+  LOGIN_FAILURE_ACCOUNT_LIMIT: '100000',
+  LOGIN_FAILURE_ADDRESS_LIMIT: '100000',
 };
 
-const VARIED = ['DATABASE_URL', 'DATA_DIR', 'JWT_SECRET', 'MESSAGE_RATE_LIMIT', 'AUTH_RATE_LIMIT', 'HTTP_RATE_LIMIT', 'REDIS_URL'];
+const VARIED = [
+  'DATABASE_URL',
+  'DATA_DIR',
+  'JWT_SECRET',
+  'MESSAGE_RATE_LIMIT',
+  'AUTH_RATE_LIMIT',
+  'HTTP_RATE_LIMIT',
+  'REDIS_URL',
+  'JWT_ACCESS_TTL_SECONDS',
+  'CORS_ORIGINS',
+  'LOGIN_FAILURE_ACCOUNT_LIMIT',
+  'LOGIN_FAILURE_ADDRESS_LIMIT',
+  'LOGIN_FAILURE_WINDOW_MS',
+];
 
 /** Boot the real application on a random loopback port against PGlite or TEST_DATABASE_URL. */
 export async function startApp(options: StartOptions = {}): Promise<TestApp> {

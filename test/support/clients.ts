@@ -13,6 +13,8 @@ export interface TestUser {
   email: string;
   password: string;
   token: string;
+  /** Refresh token of the login's session; seeded users get one too. */
+  refreshToken: string;
 }
 
 let counter = 0;
@@ -34,7 +36,7 @@ export async function registerUser(app: Server, prefix = 'u'): Promise<TestUser>
   const login = await request(app.url).post('/api/users/login').send({ username, password });
   if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`);
 
-  return { id: registered.body.id, username, email, password, token: login.body.accessToken };
+  return { id: registered.body.id, username, email, password, token: login.body.accessToken, refreshToken: login.body.refreshToken };
 }
 
 /** Connect a socket.io-client the way a real client does; rejects with the connect_error. */

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { TokenService } from '../../src/auth/token.service';
+import { AuthService } from '../../src/auth/auth.service';
 import { TestApp } from './app';
 import { TestUser } from './clients';
 
 /**
- * Insert users straight into the database and sign tokens for them with the application's
- * TokenService, for tests that need many members quickly. They cannot log in by password.
+ * Insert users straight into the database and start a session for each through the
+ * application's AuthService, for tests that need many members quickly. They cannot log in by password.
  */
 export async function seedUsers(app: TestApp, count: number): Promise<TestUser[]> {
   const prefix = `sd${randomBytes(4).toString('hex')}_`;
@@ -15,8 +15,13 @@ export async function seedUsers(app: TestApp, count: number): Promise<TestUser[]
      RETURNING id, username, email`,
     [prefix, count],
   );
-  const tokens = app.app.get(TokenService);
-  return rows.map((row) => ({ ...row, password: '', token: tokens.sign(row.id).accessToken }));
+  const auth = app.app.get(AuthService);
+  const users: TestUser[] = [];
+  for (const row of rows) {
+    const session = await auth.issueSession(row.id);
+    users.push({ ...row, password: '', token: session.accessToken, refreshToken: session.refreshToken });
+  }
+  return users;
 }
 
 /** Add users to a group as plain members, with watermarks at the group's current last_seq. */

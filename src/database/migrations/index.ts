@@ -1,4 +1,5 @@
 import { InitialSchema1764871200000 } from './1764871200000-initial-schema';
+import { Sessions1796418568133 } from './1796418568133-sessions';
 
 /** Every migration, oldest first; the application runs pending ones at start. */
-export const MIGRATIONS = [InitialSchema1764871200000];
+export const MIGRATIONS = [InitialSchema1764871200000, Sessions1796418568133];

@@ -5,6 +5,7 @@ import { MessageView } from '../../messages/dto/message.view';
 import { SyncView } from '../../messages/dto/sync.dto';
 import { PRESENCE_REPORT_LIMIT, PRESENCE_REPORT_WINDOW_MS } from '../../presence/presence.service';
 import { UserStatusView } from '../../users/dto/user.view';
+import { RenewView } from '../dto/renew.dto';
 import { TypingEventView } from '../dto/typing.dto';
 import { JsonSchema, schemaRef } from './json-schemas';
 
@@ -102,6 +103,15 @@ export const CLIENT_EVENTS: ClientEventDoc[] = [
     errors: ['VALIDATION_FAILED', 'NOT_FOUND', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE'],
   },
   {
+    event: 'auth:renew',
+    summary:
+      'Replace the access token of this socket with a fresh one of the same user, e.g. from POST /api/auth/refresh, ' +
+      'before the current one expires; otherwise the server sends session:expired and disconnects the socket. A token ' +
+      'of another session of the same user moves the socket to that session.',
+    reply: RenewView,
+    errors: ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'SERVICE_UNAVAILABLE'],
+  },
+  {
     event: 'ping',
     summary: 'Application-level round trip; the ack data is "pong". Engine.IO heartbeats run separately.',
     reply: { type: 'string', const: 'pong' },
@@ -148,6 +158,14 @@ export const SERVER_EVENTS: ServerEventDoc[] = [
     payload: groupMemberEvent,
   },
   {
+    event: 'session:expired',
+    summary:
+      'The access token of this socket expired without an auth:renew; the server disconnects the socket right after ' +
+      'this event. Get a new access token with POST /api/auth/refresh and reconnect. Logout and a revoked session ' +
+      'disconnect the socket without this event.',
+    payload: schemaRef('ErrorBody'),
+  },
+  {
     event: 'exception',
     summary: 'The error of a client event that was emitted without an ack callback.',
     payload: schemaRef('ErrorBody'),
@@ -156,7 +174,8 @@ export const SERVER_EVENTS: ServerEventDoc[] = [
     event: 'connect_error',
     summary:
       'Socket.IO reserved event: the handshake failed. message is UNAUTHORIZED for a missing, invalid or expired token ' +
-      'and SERVICE_UNAVAILABLE when the database is unavailable; data is the error body.',
+      'and SERVICE_UNAVAILABLE when the database is unavailable; data is the error body. A handshake from a browser ' +
+      'origin outside CORS_ORIGINS is refused with HTTP 403 before the upgrade, so the client reports a transport error instead.',
     payload: {
       type: 'object',
       required: ['message', 'data'],

@@ -40,6 +40,12 @@ export class LoginView {
   @ApiProperty({ description: 'Seconds until the access token expires', example: 900 })
   expiresIn: number;
 
+  @ApiProperty({ description: 'Opaque token for POST /api/auth/refresh; a new one comes back with every refresh' })
+  refreshToken: string;
+
+  @ApiProperty({ description: 'Seconds until the session expires unless it is refreshed before then', example: 2592000 })
+  refreshExpiresIn: number;
+
   @ApiProperty({ type: UserView })
   user: UserView;
 }
