@@ -64,6 +64,26 @@ describeEachDatabase('direct messages', (database) => {
     expect(history.body.messages).toEqual([ack.data]);
   });
 
+  it('treats upper-case ids as the same users', async () => {
+    const alice = await registerUser(app, 'alice');
+    const bob = await registerUser(app, 'bob');
+    const first = await api(app, alice).post('/api/messages/send').send({ recipientID: bob.id, content: 'lower' });
+    const bobSocket = await connect(bob);
+
+    const arrival = nextEvent(bobSocket, 'message');
+    const upper = await api(app, alice).post('/api/messages/send').send({ recipientID: bob.id.toUpperCase(), content: 'upper' });
+    const toSelf = await api(app, alice).post('/api/messages/send').send({ recipientID: alice.id.toUpperCase(), content: 'me' });
+    const history = await api(app, bob).get(`/api/messages/history/${alice.id.toUpperCase()}`);
+
+    expect(upper.status).toBe(201);
+    expect(upper.body.conversationID).toBe(first.body.conversationID);
+    expect(upper.body.recipientID).toBe(bob.id);
+    expect(upper.body.seq).toBe(2);
+    expect((await arrival).id).toBe(upper.body.id);
+    expect(toSelf.status).toBe(400);
+    expect(history.body.messages.map((message: { content: string }) => message.content)).toEqual(['lower', 'upper']);
+  });
+
   it('answers ping with pong', async () => {
     const alice = await registerUser(app, 'ping');
     const socket = await connect(alice);

@@ -60,7 +60,7 @@ describeEachDatabase('groups', (database) => {
 
     const response = await api(app, owner)
       .post('/api/groups')
-      .send({ name: '  Hikers  ', description: 'Routes', memberIDs: [alice.id, bob.id, alice.id, owner.id] });
+      .send({ name: '  Hikers  ', description: 'Routes', memberIDs: [alice.id, bob.id.toUpperCase(), alice.id.toUpperCase(), owner.id] });
 
     expect(response.status).toBe(201);
     expect(response.body).toEqual({

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsOptional, IsUUID } from 'class-validator';
 import { IsTextContent } from '../../common/validation/content.validators';
+import { lowerCaseUuid } from '../../common/validation/uuid.pipe';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -26,6 +27,7 @@ export class CreateGroupDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
+  @Transform(lowerCaseUuid)
   @IsUUID('all', { each: true })
   memberIDs?: string[];
 }

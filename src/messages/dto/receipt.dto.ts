@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Type, Transform } from 'class-transformer';
 import { IsInt, IsUUID, Max, Min } from 'class-validator';
+import { lowerCaseUuid } from '../../common/validation/uuid.pipe';
 
 /** A delivery or read confirmation up to and including seq. */
 export class ReceiptDto {
@@ -8,6 +9,7 @@ export class ReceiptDto {
     format: 'uuid',
     description: "A conversation id, a group id or, for a direct conversation, the other user's id",
   })
+  @Transform(lowerCaseUuid)
   @IsUUID('all')
   conversationID: string;
 

@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUUID, Length, ValidateIf } from 'class-validator';
 import { IsTextContent } from '../../common/validation/content.validators';
 import { MESSAGE_TYPES, MessageType } from '../message.entity';
+import { lowerCaseUuid } from '../../common/validation/uuid.pipe';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -10,11 +11,13 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 export class SendMessageDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'Recipient of a direct message; exactly one of recipientID and groupID' })
   @ValidateIf((dto: SendMessageDto) => dto.groupID === undefined || dto.recipientID !== undefined)
+  @Transform(lowerCaseUuid)
   @IsUUID('all', { message: 'recipientID must be a UUID, and exactly one of recipientID and groupID is required' })
   recipientID?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Group to send to; exactly one of recipientID and groupID' })
   @ValidateIf((dto: SendMessageDto) => dto.recipientID === undefined || dto.groupID !== undefined)
+  @Transform(lowerCaseUuid)
   @IsUUID('all', { message: 'groupID must be a UUID, and exactly one of recipientID and groupID is required' })
   groupID?: string;
 

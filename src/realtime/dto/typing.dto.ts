@@ -1,9 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsBoolean, IsUUID } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { lowerCaseUuid } from '../../common/validation/uuid.pipe';
 
 /** Payload of the client's `typing` event. */
 export class TypingDto {
   @ApiProperty({ format: 'uuid', description: 'Conversation id, group id or, for a direct conversation, the other user id' })
+  @Transform(lowerCaseUuid)
   @IsUUID('all')
   conversationID: string;
 
