@@ -4,6 +4,7 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DataDirLock } from './data-dir-lock';
 
 /** Where the pg driver reaches the embedded database: a Unix socket directory, as for a local PostgreSQL. */
 export interface EmbeddedConnection {
@@ -23,12 +24,15 @@ export class EmbeddedPostgres {
   private db?: PGlite;
   private server?: PGLiteSocketServer;
   private socketDir?: string;
+  private lock?: DataDirLock;
 
   constructor(private readonly dataDir: string) {}
 
   async start(): Promise<EmbeddedConnection> {
     const pgdata = join(resolve(this.dataDir), 'pglite');
     mkdirSync(pgdata, { recursive: true });
+    this.lock = new DataDirLock(resolve(this.dataDir));
+    this.lock.acquire();
     this.db = await PGlite.create({ dataDir: pgdata });
 
     // A Unix socket keeps the embedded database off every network interface.
@@ -47,6 +51,7 @@ export class EmbeddedPostgres {
     await this.server?.stop();
     await this.db?.close();
     if (this.socketDir) rmSync(this.socketDir, { recursive: true, force: true });
+    this.lock?.release();
     this.server = undefined;
     this.db = undefined;
     this.logger.log('Embedded PostgreSQL stopped');

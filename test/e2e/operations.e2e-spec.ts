@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -83,6 +84,33 @@ describe('embedded database restart [PGlite]', () => {
       expect(login.status).toBe(200);
       expect(history.status).toBe(200);
       expect(history.body.messages.map((message: { content: string }) => message.content)).toEqual(['still here after restart']);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a second server on a data directory in use', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'chat-lock-'));
+    try {
+      const first = await startApp({ dataDir });
+      const second = startApp({ dataDir });
+      await expect(second).rejects.toThrow(`DATA_DIR is in use by process ${process.pid}`);
+      await first.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes over a lock left by a process that is gone', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'chat-lock-'));
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    writeFileSync(join(dataDir, 'server.lock'), gone.stdout);
+    try {
+      const app = await startApp({ dataDir });
+      const health = await request(app.url).get('/health');
+      await app.close();
+
+      expect(health.status).toBe(200);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -69,7 +69,11 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     process.env.DATA_DIR = options.dataDir ?? ownDataDir!;
   }
 
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), { logger: ['error', 'warn'], bufferLogs: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), {
+    logger: ['error', 'warn'],
+    bufferLogs: false,
+    abortOnError: false,
+  });
   configureApp(app);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
