@@ -4,12 +4,12 @@ import { join } from 'node:path';
 /**
  * An exclusive claim on a PGlite data directory. PGlite does not lock its files, and two
  * processes writing one directory lose acknowledged messages, so a second server on the same
- * DATA_DIR must refuse to start. The lock file holds the owner's process id; a file left by a
+ * DATA_DIR must refuse to start. The lock file contains the owner's process id; a file left by a
  * process that no longer runs (after SIGKILL) is taken over.
  */
 export class DataDirLock {
   private readonly path: string;
-  private held = false;
+  private acquired = false;
 
   constructor(dataDir: string) {
     this.path = join(dataDir, 'server.lock');
@@ -21,7 +21,7 @@ export class DataDirLock {
         const fd = openSync(this.path, 'wx');
         writeSync(fd, String(process.pid));
         closeSync(fd);
-        this.held = true;
+        this.acquired = true;
         return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -37,9 +37,9 @@ export class DataDirLock {
   }
 
   release(): void {
-    if (!this.held) return;
+    if (!this.acquired) return;
     rmSync(this.path, { force: true });
-    this.held = false;
+    this.acquired = false;
   }
 
   private ownerPid(): number | null {
