@@ -36,6 +36,8 @@ import { originAllowRequest } from './origin.allow-request';
 import { socketAuthMiddleware } from './socket-auth.middleware';
 import { SocketSessionsService } from './socket-sessions.service';
 import { TypingService } from './typing.service';
+import { unknownEventMiddleware } from './unknown-event.middleware';
+import { handlersOf } from './asyncapi/gateway-handlers';
 
 /** Frames above this close the connection; events between MAX_EVENT_BYTES and this get a PAYLOAD_TOO_LARGE ack. */
 const MAX_FRAME_BYTES = 2 * MAX_EVENT_BYTES;
@@ -58,6 +60,7 @@ export const principalOfSocket = (socket: Socket): Principal => socket.data.prin
 @UsePipes(createValidationPipe())
 export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger(ChatGateway.name);
+  private handledEvents: ReadonlySet<string> = new Set();
 
   constructor(
     private readonly tokens: TokenService,
@@ -77,6 +80,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     server.use(socketAuthMiddleware(this.tokens));
     server.use(groupRoomsMiddleware(this.groups));
     this.realtime.attach(server);
+    // Read here rather than in a static field: the handler decorators run after static initialisers.
+    this.handledEvents = new Set(handlersOf(ChatGateway).map((handler) => handler.event));
     server.engine.opts.pingInterval = this.config.get('SOCKET_PING_INTERVAL_MS', { infer: true });
     server.engine.opts.pingTimeout = this.config.get('SOCKET_PING_TIMEOUT_MS', { infer: true });
   }
@@ -84,6 +89,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   async handleConnection(socket: Socket): Promise<void> {
     const { userId } = principalOfSocket(socket);
     socket.use(payloadSizeMiddleware(socket));
+    socket.use(unknownEventMiddleware(socket, this.handledEvents));
     // Presence is recorded before the first await, so a disconnect during the join cannot precede it.
     this.presence.connected(userId, socket.id);
     socket.onAny(() => this.presence.activity(socket.id));

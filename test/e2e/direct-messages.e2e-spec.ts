@@ -91,6 +91,18 @@ describeEachDatabase('direct messages', (database) => {
     expect(await emitAck(socket, 'ping')).toEqual({ ok: true, data: 'pong' });
   });
 
+  it('rejects unknown events through the ack', async () => {
+    const alice = await registerUser(app, 'unknown');
+    const socket = await connect(alice);
+
+    for (const event of ['no-such-event', 'message', 'exception']) {
+      const ack = await emitAck(socket, event, {});
+      expect(ack.ok).toBe(false);
+      expect(ack.error).toMatchObject({ code: 404, error: 'NOT_FOUND' });
+      expect(ack.error?.message).toContain(`"${event}"`);
+    }
+  });
+
   it('stores one row for a retried clientMessageId and pushes it once', async () => {
     const alice = await registerUser(app, 'alice');
     const bob = await registerUser(app, 'bob');
