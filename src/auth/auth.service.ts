@@ -31,6 +31,6 @@ export class AuthService {
     if (!user || !valid) throw new AppError('UNAUTHORIZED', 'Invalid username or password');
 
     const { accessToken, expiresIn } = this.tokens.sign(user.id);
-    return { accessToken, tokenType: 'Bearer', expiresIn, user: this.users.toView(user) };
+    return { accessToken, tokenType: 'Bearer', expiresIn, user: await this.users.toView(user) };
   }
 }
