@@ -18,7 +18,8 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableCors({ origin: true });
-  app.enableShutdownHooks();
+  // On SIGTERM or SIGINT: drain, close, then exit with code 0 (process.exit also lets pino flush).
+  app.enableShutdownHooks([], { useProcessExit: true });
 
   const redis = app.get(RedisService);
   if (redis.enabled) app.useWebSocketAdapter(new RedisIoAdapter(app, redis));

@@ -15,6 +15,7 @@ import { MessageSend } from '../common/throttling/throttle.decorators';
 import { createValidationPipe } from '../common/validation/validation.pipe';
 import { Environment } from '../config/environment';
 import { GroupsService } from '../groups/groups.service';
+import { ShutdownState } from '../health/shutdown.state';
 import { MessageView } from '../messages/dto/message.view';
 import { ReceiptDto } from '../messages/dto/receipt.dto';
 import { DeliveredView, ReadView } from '../messages/dto/receipt.view';
@@ -31,6 +32,7 @@ import { TypingDto, TypingEventView } from './dto/typing.dto';
 import { groupRoomsMiddleware, groupRoomsOf } from './group-rooms.middleware';
 import { payloadSizeMiddleware, MAX_EVENT_BYTES } from './payload-size.middleware';
 import { RealtimeEmitter, userRoom } from './realtime.emitter';
+import { shutdownMiddleware } from './shutdown.middleware';
 import { socketAuthMiddleware } from './socket-auth.middleware';
 import { TypingService } from './typing.service';
 
@@ -66,9 +68,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly sync: SyncService,
     private readonly typing: TypingService,
     private readonly config: ConfigService<Environment, true>,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   afterInit(server: Server): void {
+    server.use(shutdownMiddleware(this.shutdown));
     server.use(socketAuthMiddleware(this.tokens));
     server.use(groupRoomsMiddleware(this.groups));
     this.realtime.attach(server);
