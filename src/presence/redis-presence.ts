@@ -229,7 +229,7 @@ export class RedisPresence implements PresenceBackend {
     if (this.failures === 1 || this.failures % 100 === 0) {
       this.logger.warn(
         { err: (error as Error).message, failures: this.failures },
-        'Redis presence unavailable; using this instance\'s sockets and announcing no changes',
+        "Redis presence unavailable; using this instance's sockets and announcing no changes",
       );
     }
   }

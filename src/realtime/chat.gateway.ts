@@ -32,7 +32,7 @@ import { TypingDto, TypingEventView } from './dto/typing.dto';
 import { groupRoomsMiddleware, groupRoomsOf } from './group-rooms.middleware';
 import { payloadSizeMiddleware, MAX_EVENT_BYTES } from './payload-size.middleware';
 import { RealtimeEmitter, userRoom } from './realtime.emitter';
-import { shutdownMiddleware } from './shutdown.middleware';
+import { closeTransports, shutdownMiddleware } from './socket-drain';
 import { socketAuthMiddleware } from './socket-auth.middleware';
 import { TypingService } from './typing.service';
 
@@ -76,6 +76,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     server.use(socketAuthMiddleware(this.tokens));
     server.use(groupRoomsMiddleware(this.groups));
     this.realtime.attach(server);
+    this.shutdown.onDrained(() => closeTransports(server));
     server.engine.opts.pingInterval = this.config.get('SOCKET_PING_INTERVAL_MS', { infer: true });
     server.engine.opts.pingTimeout = this.config.get('SOCKET_PING_TIMEOUT_MS', { infer: true });
   }

@@ -68,7 +68,9 @@ describeScaleOut('scale-out', () => {
   it('pushes a group message across instances', async () => {
     const owner = await registerUser(first, 'gowner');
     const member = await registerUser(second, 'gmember');
-    const created = await api(first, owner).post('/api/groups').send({ name: 'across', memberIDs: [member.id] });
+    const created = await api(first, owner)
+      .post('/api/groups')
+      .send({ name: 'across', memberIDs: [member.id] });
     expect(created.status).toBe(201);
     const memberSocket = await connect(second, member);
 
