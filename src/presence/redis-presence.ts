@@ -40,17 +40,25 @@ const MAX_SWEEP_ROUNDS = 10;
  * max(ttlMs, graceMs) + heartbeatMs.
  *
  * While Redis is unreachable, statuses come from this instance's own sockets, changes are not
- * announced, and the heartbeat writes the local state back once Redis answers again.
+ * announced, and the heartbeat writes the local state back once Redis answers again. Sweeps
+ * resume ttlMs after the last failure.
  */
 export class RedisPresence implements PresenceBackend {
   private readonly logger = new Logger(RedisPresence.name);
   private readonly sockets = new Map<string, LocalSocket>();
-  /** Sockets that closed while Redis was unreachable, by socket id, with their user id. */
+  /**
+   * Sockets that closed while Redis was unreachable, by socket id, with their user id.
+   *
+   * NOTE: if Redis restarts without its data, removing these later finds no status, so their
+   * users' contacts get no offline event and users.last_seen_at keeps its previous value.
+   */
   private readonly unremoved = new Map<string, string>();
   private readonly commands: PresenceCommands;
   private readonly heartbeat: NodeJS.Timeout;
   private beating = false;
   private failures = 0;
+  /** No sweep before this time (ms), so after an outage every instance renews its entries before any expire. */
+  private sweepPausedUntil = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -156,6 +164,7 @@ export class RedisPresence implements PresenceBackend {
         if (entries.length > 0 && !(await this.upsert(entries))) return;
       }
 
+      if (Date.now() < this.sweepPausedUntil) return;
       for (let round = 0; round < MAX_SWEEP_ROUNDS; round++) {
         if (!(await this.sweep())) return;
       }
@@ -224,6 +233,10 @@ export class RedisPresence implements PresenceBackend {
   }
 
   private recordFailure(error: unknown): void {
+    // Entries that expired during the outage belong to live instances too; each heartbeat
+    // fails while Redis is down, so pausing for one TTL after the last failure gives every
+    // live instance time to renew its entries before anyone sweeps.
+    this.sweepPausedUntil = Date.now() + this.options.ttlMs;
     this.failures += 1;
     // Log the first failure and then every 100th, so an outage does not flood the log.
     if (this.failures === 1 || this.failures % 100 === 0) {
