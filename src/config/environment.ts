@@ -106,6 +106,14 @@ export class Environment {
   @Max(DAY_MS)
   PRESENCE_HEARTBEAT_MS = 5_000;
 
+  /**
+   * Express "trust proxy" setting for deployments behind a load balancer, so per-address limits
+   * see the client's address from X-Forwarded-For: a hop count, "loopback", or addresses and CIDR
+   * ranges separated by commas. Empty: trust no proxy.
+   */
+  @IsString()
+  TRUST_PROXY = '';
+
   /** Prefix of the presence keys in Redis, so several deployments can share one Redis. */
   @IsString()
   REDIS_KEY_PREFIX = 'chat:';
