@@ -14,17 +14,17 @@ export interface PresenceTimings {
 export type TransitionListener = (userId: string, status: PresenceStatus, lastSeenAt?: Date) => void;
 
 /**
- * Where presence lives: PresenceTracker keeps it in this process, RedisPresence shares it
- * between instances. Both call the listener once per change of a user's status.
+ * Presence storage. PresenceTracker keeps presence in this process, and RedisPresence shares
+ * it between instances. Both call the listener once per change of a user's status.
  */
 export interface PresenceBackend {
   connect(userId: string, socketId: string): void;
   disconnect(socketId: string): void;
   /** Record that the socket sent an event, which ends its idle state. */
   touch(socketId: string): void;
-  /** Store the status a client reported for one socket; resolves once the user's status reflects it. */
+  /** Store the status a client reported for one socket, and resolve once the user's status reflects it. */
   report(socketId: string, status: ReportedStatus): Promise<void>;
-  /** Return the status of each user; users not in the map are offline. */
+  /** Return the status of each user. Users missing from the map are offline. */
   statuses(userIds: string[]): Promise<Map<string, PresenceStatus>>;
   /** Called when shutdown begins: returns the users whose presence ends with this process. */
   stop(): string[];

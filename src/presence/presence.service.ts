@@ -108,8 +108,8 @@ export class PresenceService implements BeforeApplicationShutdown, OnApplication
    * instance announces the users that go offline.
    *
    * NOTE: after a crash this never runs. Without Redis, users connected at the time keep the
-   * lastSeen of their previous session; with Redis, their entries expire and another
-   * instance stores lastSeen as the time of the last heartbeat.
+   * lastSeen of their previous session. With Redis, their entries expire, and another
+   * instance stores the time of the last heartbeat as their lastSeen.
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;

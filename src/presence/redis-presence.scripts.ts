@@ -7,7 +7,8 @@
  *   owning instance's heartbeat renews;
  * - `presence:user:<userId>`: set of the user's socket ids;
  * - `presence:status:<userId>`: hash with `status` (online or away) and, during the grace
- *   period, `left` (ms since the epoch when the last socket went); no hash means offline;
+ *   period, `left`, the time in ms since the epoch when the last socket went. A user without
+ *   this hash is offline;
  * - `presence:expiry`: sorted set of `<userId>:<socketId>` by expiry time, for the sweep;
  * - `presence:grace`: sorted set of user ids by the end of their grace period.
  *
@@ -84,7 +85,7 @@ for i = 4, #ARGV, 3 do
 end
 return transitions`;
 
-/** ARGV: prefix, graceMs, then (userId, socketId) pairs. Removes closed sockets; the grace period starts now. */
+/** ARGV: prefix, graceMs, then (userId, socketId) pairs. Removes closed sockets, and their users' grace periods start now. */
 export const REMOVE_SOCKETS = `${COMMON}
 local graceMs = tonumber(ARGV[2])
 local now = nowMs()
@@ -100,7 +101,7 @@ return transitions`;
 /**
  * ARGV: prefix, ttlMs, graceMs, limit. Claims up to `limit` expired sockets and ended grace
  * periods. An expired socket counts as gone since its last renewal (expiry - ttlMs), so the
- * grace period of a crashed instance's user has usually ended by the time the sweep sees it.
+ * grace period of a crashed instance's user has usually ended by the time a sweep reaches it.
  */
 export const SWEEP = `${COMMON}
 local ttlMs, graceMs, limit = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])

@@ -5,7 +5,7 @@ import { PresenceBackend, PresenceTimings, ReportedStatus, TransitionListener } 
 import { REMOVE_SOCKETS, SWEEP, UPSERT_SOCKETS } from './redis-presence.scripts';
 
 export interface RedisPresenceOptions extends PresenceTimings {
-  /** Lifetime of a socket's entry; the heartbeat renews it. */
+  /** Lifetime of a socket's entry, which the heartbeat renews. */
   ttlMs: number;
   /** Interval of the heartbeat that renews this instance's entries and sweeps expired ones. */
   heartbeatMs: number;
@@ -28,7 +28,7 @@ interface PresenceCommands {
 
 /** Sockets per script call, so one heartbeat of a busy instance does not block Redis for long. */
 const BATCH = 500;
-/** Sweep rounds per heartbeat; each claims up to BATCH expired sockets and BATCH ended grace periods. */
+/** Maximum sweep rounds per heartbeat. Each round claims up to BATCH expired sockets and BATCH ended grace periods. */
 const MAX_SWEEP_ROUNDS = 10;
 
 /**
@@ -40,7 +40,7 @@ const MAX_SWEEP_ROUNDS = 10;
  * max(ttlMs, graceMs) + heartbeatMs.
  *
  * While Redis is unreachable, statuses come from this instance's own sockets, changes are not
- * announced, and the heartbeat writes the local state back once Redis answers again. Sweeps
+ * announced, and the heartbeat writes the local state back once Redis is reachable again. Sweeps
  * resume ttlMs after the last failure.
  */
 export class RedisPresence implements PresenceBackend {
@@ -220,12 +220,12 @@ export class RedisPresence implements PresenceBackend {
     }
   }
 
-  /** The status of users as far as this instance's own sockets show it. */
+  /** Derive the status of users from this instance's own sockets alone. */
   private localStatuses(userIds: string[]): Map<string, PresenceStatus> {
-    const wanted = new Set(userIds);
+    const requested = new Set(userIds);
     const statuses = new Map<string, PresenceStatus>();
     for (const socket of this.sockets.values()) {
-      if (!wanted.has(socket.userId)) continue;
+      if (!requested.has(socket.userId)) continue;
       if (stateOf(socket) === 'active') statuses.set(socket.userId, 'online');
       else if (!statuses.has(socket.userId)) statuses.set(socket.userId, 'away');
     }
@@ -233,9 +233,9 @@ export class RedisPresence implements PresenceBackend {
   }
 
   private recordFailure(error: unknown): void {
-    // Entries that expired during the outage belong to live instances too; each heartbeat
-    // fails while Redis is down, so pausing for one TTL after the last failure gives every
-    // live instance time to renew its entries before anyone sweeps.
+    // Entries that expired during an outage can belong to live instances. Every heartbeat
+    // fails while Redis is down, so a pause of one TTL after the last failure lets each live
+    // instance renew its entries before anyone sweeps them.
     this.sweepPausedUntil = Date.now() + this.options.ttlMs;
     this.failures += 1;
     // Log the first failure and then every 100th, so an outage does not flood the log.

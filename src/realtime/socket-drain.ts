@@ -18,7 +18,7 @@ export function shutdownMiddleware(shutdown: ShutdownState) {
     const body: ErrorBody = {
       code: 503,
       error: 'SERVICE_UNAVAILABLE',
-      message: 'The server is shutting down; connect to another instance',
+      message: 'The server is shutting down. Connect to another instance',
       retryAfterMs: 1000,
     };
     next(Object.assign(new Error('SERVICE_UNAVAILABLE'), { data: body }));

@@ -106,7 +106,7 @@ describeScaleOut('Redis outage', () => {
     await Promise.all([waitForRedis(first, false), waitForRedis(second, false)]);
     const statuses: number[] = [];
     for (let i = 0; i < RATE_LIMIT; i++) statuses.push((await send(first, i)).status);
-    // A shared counter would refuse these: each instance counts only its own traffic.
+    // Each instance counts only its own traffic, so a shared counter would have rejected these.
     for (let i = RATE_LIMIT; i < 2 * RATE_LIMIT; i++) statuses.push((await send(second, i)).status);
     const overLimit = await send(first, 2 * RATE_LIMIT);
 
@@ -129,7 +129,7 @@ describeScaleOut('Redis outage', () => {
     await waitForRedis(first, false);
     const duringOnFirst = await statusOf(first, caller, user.id);
 
-    // The restarted Redis is empty; the first instance's heartbeat writes the socket back.
+    // The restarted Redis is empty, so only the first instance's heartbeat can write the socket back.
     await redis.restart();
     await waitForStatus(second, caller, user.id, 'online', 10 * HEARTBEAT_MS + 5000);
 
