@@ -104,8 +104,8 @@ export class PresenceService implements BeforeApplicationShutdown, OnApplication
   /**
    * Without Redis, store lastSeen for every user still tracked, because in-memory presence
    * ends with the process and the next start begins with everyone offline. With Redis the
-   * entries of this instance's sockets are removed as the sockets close, and another
-   * instance announces the users that go offline.
+   * entries of this instance's sockets are removed as the sockets close, and a later sweep
+   * announces the users that go offline.
    *
    * NOTE: after a crash this never runs. Without Redis, users connected at the time keep the
    * lastSeen of their previous session. With Redis, their entries expire, and another

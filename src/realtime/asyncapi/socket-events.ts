@@ -156,7 +156,7 @@ export const SERVER_EVENTS: ServerEventDoc[] = [
     event: 'connect_error',
     summary:
       'Socket.IO reserved event: the handshake failed. message is UNAUTHORIZED for a missing, invalid or expired token ' +
-      'and SERVICE_UNAVAILABLE when the database is unavailable; data is the error body.',
+      'and SERVICE_UNAVAILABLE when the database is unavailable or the server is shutting down; data is the error body.',
     payload: {
       type: 'object',
       required: ['message', 'data'],
