@@ -1,11 +1,12 @@
 import { INestApplication } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { ConfigService } from '@nestjs/config';
 import { Logger } from 'nestjs-pino';
 import { applyOriginPolicy, OriginPolicy } from './common/http/origin-policy';
 import { HttpErrorFilter } from './common/filters/http-error.filter';
 import { createValidationPipe } from './common/validation/validation.pipe';
+import { Environment } from './config/environment';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 import { RedisService } from './redis/redis.service';
 
@@ -15,12 +16,15 @@ export const BODY_LIMIT = '64kb';
 export function configureApp(app: NestExpressApplication): INestApplication {
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix('api', { exclude: ['health', 'health/live', 'docs/socket', 'docs/socket.json'] });
+  const trustProxy = app.get<ConfigService<Environment, true>>(ConfigService).get('TRUST_PROXY', { infer: true });
+  if (trustProxy) app.set('trust proxy', /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy);
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   applyOriginPolicy(app, OriginPolicy.fromConfig(app.get(ConfigService)));
-  app.enableShutdownHooks();
+  // On SIGTERM or SIGINT: drain, close, then exit with code 0 (process.exit also lets pino flush).
+  app.enableShutdownHooks([], { useProcessExit: true });
 
   const redis = app.get(RedisService);
   if (redis.enabled) app.useWebSocketAdapter(new RedisIoAdapter(app, redis));

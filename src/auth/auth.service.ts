@@ -48,7 +48,7 @@ export class AuthService {
 
     await this.attempts.recordSuccess(account);
     const tokens = this.tokenPair(await this.sessions.start(user.id));
-    return { ...tokens, user: this.users.toView(user) };
+    return { ...tokens, user: await this.users.toView(user) };
   }
 
   async refresh(refreshToken: string): Promise<TokenPairView> {

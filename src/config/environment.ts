@@ -124,6 +124,35 @@ export class Environment {
   @Max(DAY_MS)
   PRESENCE_IDLE_MS = 300_000;
 
+  /**
+   * With REDIS_URL: lifetime of a socket's presence entry in Redis. Each instance renews its
+   * sockets' entries every PRESENCE_HEARTBEAT_MS, so an entry outlives its instance by at most this long.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(200)
+  @Max(DAY_MS)
+  PRESENCE_TTL_MS = 15_000;
+
+  /** With REDIS_URL: how often an instance renews its sockets' presence entries and sweeps expired ones. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(DAY_MS)
+  PRESENCE_HEARTBEAT_MS = 5_000;
+
+  /**
+   * Express "trust proxy" setting for deployments behind a load balancer, so per-address limits
+   * see the client's address from X-Forwarded-For: a hop count, "loopback", or addresses and CIDR
+   * ranges separated by commas. Empty: trust no proxy.
+   */
+  @IsString()
+  TRUST_PROXY = '';
+
+  /** Prefix of the presence keys in Redis, so several deployments can share one Redis. */
+  @IsString()
+  REDIS_KEY_PREFIX = 'chat:';
+
   /** Engine.IO heartbeat. A vanished client is offline after at most interval + timeout + PRESENCE_GRACE_MS. */
   @Transform(toInt)
   @IsInt()
@@ -180,6 +209,10 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     } else if (PLACEHOLDER_SECRETS.some((word) => env.JWT_SECRET!.toLowerCase().includes(word))) {
       problems.push('JWT_SECRET: is a placeholder value; generate one with `openssl rand -base64 48`');
     }
+  }
+
+  if (env.PRESENCE_HEARTBEAT_MS >= env.PRESENCE_TTL_MS) {
+    problems.push(`PRESENCE_HEARTBEAT_MS: must be less than PRESENCE_TTL_MS (${env.PRESENCE_TTL_MS}), or entries expire between renewals`);
   }
 
   if (problems.length > 0) {

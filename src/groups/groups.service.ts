@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppError, notFound } from '../common/errors/app-error';
-import { PresenceService } from '../presence/presence.service';
+import { PresenceLookup, PresenceService } from '../presence/presence.service';
 import { conversationRoom, RealtimeEmitter } from '../realtime/realtime.emitter';
 import { CreateGroupDto } from './dto/create-group.dto';
 import { GroupMemberView, GroupView } from './dto/group.view';
@@ -48,19 +48,22 @@ export class GroupsService {
   async list(userId: string): Promise<GroupView[]> {
     const groups = await this.groups.listForMember(userId);
     const members = await this.groups.members(groups.map((group) => group.id));
-    return groups.map((group) => this.toView(group, members));
+    const presence = await this.presence.lookup(members.map((member) => member.id));
+    return groups.map((group) => this.toView(group, members, presence));
   }
 
   /** A group the caller belongs to; NOT_FOUND for everyone else. */
   async get(groupId: string, userId: string): Promise<GroupView> {
     const group = await this.groupForMember(groupId, userId);
-    return this.toView(group, await this.groups.members([groupId]));
+    const members = await this.groups.members([groupId]);
+    return this.toView(group, members, await this.presence.lookup(members.map((member) => member.id)));
   }
 
   async members(groupId: string, userId: string): Promise<GroupMemberView[]> {
     await this.groupForMember(groupId, userId);
     const rows = await this.groups.members([groupId]);
-    return rows.map((row) => this.toMemberView(row));
+    const presence = await this.presence.lookup(rows.map((row) => row.id));
+    return rows.map((row) => this.toMemberView(row, presence));
   }
 
   /** Join a group; joining again changes nothing and sends no event. */
@@ -99,23 +102,23 @@ export class GroupsService {
     return group;
   }
 
-  private toView(group: GroupRow, members: GroupMemberRow[]): GroupView {
+  private toView(group: GroupRow, members: GroupMemberRow[], presence: PresenceLookup): GroupView {
     return {
       id: group.id,
       name: group.name,
       description: group.description,
       createdBy: group.created_by,
-      members: members.filter((member) => member.group_id === group.id).map((member) => this.toMemberView(member)),
+      members: members.filter((member) => member.group_id === group.id).map((member) => this.toMemberView(member, presence)),
       createdAt: new Date(group.created_at).toISOString(),
     };
   }
 
-  private toMemberView(row: GroupMemberRow): GroupMemberView {
+  private toMemberView(row: GroupMemberRow, presence: PresenceLookup): GroupMemberView {
     return {
       id: row.id,
       username: row.username,
       role: row.role,
-      status: this.presence.statusOf(row.id, row.last_seen_at).status,
+      status: presence.statusOf(row.id, row.last_seen_at).status,
       joinedAt: new Date(row.joined_at).toISOString(),
     };
   }

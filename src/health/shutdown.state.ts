@@ -15,6 +15,7 @@ export class ShutdownState implements BeforeApplicationShutdown {
   private shuttingDown = false;
   private inFlight = 0;
   private idle?: () => void;
+  private readonly drainedCallbacks: (() => Promise<void>)[] = [];
 
   constructor(private readonly indicator: HealthIndicatorService) {}
 
@@ -34,15 +35,21 @@ export class ShutdownState implements BeforeApplicationShutdown {
     };
   }
 
+  /** Register work to run once in-flight work has finished, before the servers close. */
+  onDrained(callback: () => Promise<void>): void {
+    this.drainedCallbacks.push(callback);
+  }
+
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.shuttingDown = true;
     this.logger.log({ signal, inFlight: this.inFlight }, 'Draining before shutdown');
-    if (this.inFlight === 0) return;
-
-    const drained = new Promise<void>((resolve) => (this.idle = resolve));
-    const timeout = new Promise<void>((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS).unref());
-    await Promise.race([drained, timeout]);
-    if (this.inFlight > 0) this.logger.warn({ inFlight: this.inFlight }, 'Drain timed out; closing with work in flight');
+    if (this.inFlight > 0) {
+      const drained = new Promise<void>((resolve) => (this.idle = resolve));
+      const timeout = new Promise<void>((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS).unref());
+      await Promise.race([drained, timeout]);
+      if (this.inFlight > 0) this.logger.warn({ inFlight: this.inFlight }, 'Drain timed out; closing with work in flight');
+    }
+    await Promise.all(this.drainedCallbacks.map((callback) => callback()));
   }
 
   check(): HealthIndicatorResult {

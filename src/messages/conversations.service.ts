@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { notFound } from '../common/errors/app-error';
-import { PresenceService } from '../presence/presence.service';
+import { PresenceLookup, PresenceService } from '../presence/presence.service';
 import { ConversationRef, ConversationsRepository, ConversationListRow } from './conversations.repository';
 import { ConversationView } from './dto/conversation.view';
 import { HistoryQueryDto } from './dto/history-query.dto';
@@ -39,10 +39,11 @@ export class ConversationsService {
 
   async list(userId: string): Promise<ConversationView[]> {
     const rows = await this.conversations.list(userId);
-    return rows.map((row) => this.toView(row));
+    const presence = await this.presence.lookup(rows.flatMap((row) => (row.peer_id ? [row.peer_id] : [])));
+    return rows.map((row) => this.toView(row, presence));
   }
 
-  private toView(row: ConversationListRow): ConversationView {
+  private toView(row: ConversationListRow, presence: PresenceLookup): ConversationView {
     const lastReadSeq = Number(row.last_read_seq);
     const view: ConversationView = {
       id: row.conversation,
@@ -55,7 +56,7 @@ export class ConversationsService {
       view.groupID = row.conversation;
       view.name = row.group_name ?? undefined;
     } else if (row.peer_id) {
-      const status = this.presence.statusOf(row.peer_id, row.peer_last_seen_at);
+      const status = presence.statusOf(row.peer_id, row.peer_last_seen_at);
       view.peer = { ...status, username: row.peer_username! };
     }
     if (row.id) {

@@ -1,17 +1,5 @@
 import { PresenceStatus } from '../users/dto/user.view';
-
-/** The status a client reports for one socket through `presence:set`. */
-export type ReportedStatus = 'online' | 'away';
-
-export interface PresenceTimings {
-  /** A socket with no event for this long is idle. */
-  idleMs: number;
-  /** A user whose last socket closed stays in their last status for this long. */
-  graceMs: number;
-}
-
-/** Called once for each change of a user's status; `lastSeenAt` is set when the change is to offline. */
-export type TransitionListener = (userId: string, status: PresenceStatus, lastSeenAt?: Date) => void;
+import { PresenceBackend, PresenceTimings, ReportedStatus, TransitionListener } from './presence.backend';
 
 interface SocketState {
   userId: string;
@@ -34,7 +22,7 @@ interface UserState {
  * or idle, and offline once the last socket has been gone for the grace period. Every
  * change of a user's status is passed to the listener exactly once, synchronously.
  */
-export class PresenceTracker {
+export class PresenceTracker implements PresenceBackend {
   private readonly sockets = new Map<string, SocketState>();
   private readonly users = new Map<string, UserState>();
 
@@ -47,9 +35,20 @@ export class PresenceTracker {
     return this.users.get(userId)?.status ?? 'offline';
   }
 
-  /** Users that are online or away, the ones still in their grace period included. */
-  trackedUserIds(): string[] {
-    return [...this.users.keys()];
+  statuses(userIds: string[]): Promise<Map<string, PresenceStatus>> {
+    const statuses = new Map<string, PresenceStatus>();
+    for (const userId of userIds) {
+      const status = this.statusOf(userId);
+      if (status !== 'offline') statuses.set(userId, status);
+    }
+    return Promise.resolve(statuses);
+  }
+
+  /** Forget all state and return the users that were online or away, the ones in their grace period included. */
+  stop(): string[] {
+    const userIds = [...this.users.keys()];
+    this.clear();
+    return userIds;
   }
 
   connect(userId: string, socketId: string): void {
@@ -92,11 +91,16 @@ export class PresenceTracker {
   }
 
   /** Store the status a client reported for one socket. It stays in effect until the client reports again. */
-  report(socketId: string, status: ReportedStatus): void {
+  report(socketId: string, status: ReportedStatus): Promise<void> {
     const socket = this.sockets.get(socketId);
-    if (!socket) return;
+    if (!socket) return Promise.resolve();
     socket.reported = status;
     this.update(socket.userId, this.users.get(socket.userId)!);
+    return Promise.resolve();
+  }
+
+  close(): void {
+    this.clear();
   }
 
   /** Cancel every timer and forget all state, without reporting transitions. */

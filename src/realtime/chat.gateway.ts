@@ -15,6 +15,7 @@ import { MessageSend } from '../common/throttling/throttle.decorators';
 import { createValidationPipe } from '../common/validation/validation.pipe';
 import { Environment } from '../config/environment';
 import { GroupsService } from '../groups/groups.service';
+import { ShutdownState } from '../health/shutdown.state';
 import { MessageView } from '../messages/dto/message.view';
 import { ReceiptDto } from '../messages/dto/receipt.dto';
 import { DeliveredView, ReadView } from '../messages/dto/receipt.view';
@@ -33,6 +34,7 @@ import { groupRoomsMiddleware, groupRoomsOf } from './group-rooms.middleware';
 import { payloadSizeMiddleware, MAX_EVENT_BYTES } from './payload-size.middleware';
 import { RealtimeEmitter, userRoom } from './realtime.emitter';
 import { originAllowRequest } from './origin.allow-request';
+import { closeTransports, shutdownMiddleware } from './socket-drain';
 import { socketAuthMiddleware } from './socket-auth.middleware';
 import { SocketSessionsService } from './socket-sessions.service';
 import { TypingService } from './typing.service';
@@ -73,13 +75,16 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly typing: TypingService,
     private readonly config: ConfigService<Environment, true>,
     private readonly socketSessions: SocketSessionsService,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   afterInit(server: Server): void {
     originAllowRequest(server, this.config);
+    server.use(shutdownMiddleware(this.shutdown));
     server.use(socketAuthMiddleware(this.tokens));
     server.use(groupRoomsMiddleware(this.groups));
     this.realtime.attach(server);
+    this.shutdown.onDrained(() => closeTransports(server));
     // Read here rather than in a static field: the handler decorators run after static initialisers.
     this.handledEvents = new Set(handlersOf(ChatGateway).map((handler) => handler.event));
     server.engine.opts.pingInterval = this.config.get('SOCKET_PING_INTERVAL_MS', { infer: true });

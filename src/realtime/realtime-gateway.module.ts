@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { GroupsModule } from '../groups/groups.module';
+import { HealthModule } from '../health/health.module';
 import { MessagesModule } from '../messages/messages.module';
 import { PresenceModule } from '../presence/presence.module';
 import { AsyncApiModule } from './asyncapi/asyncapi.module';
@@ -9,7 +10,7 @@ import { SocketSessionsService } from './socket-sessions.service';
 import { TypingService } from './typing.service';
 
 @Module({
-  imports: [AuthModule, GroupsModule, MessagesModule, PresenceModule, AsyncApiModule],
+  imports: [AuthModule, GroupsModule, HealthModule, MessagesModule, PresenceModule, AsyncApiModule],
   providers: [ChatGateway, SocketSessionsService, TypingService],
 })
 export class RealtimeGatewayModule {}

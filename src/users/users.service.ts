@@ -58,8 +58,8 @@ export class UsersService {
     return this.presence.statusOf(user.id, user.lastSeenAt);
   }
 
-  toView(user: User): UserView {
-    const { status, lastSeen } = this.presence.statusOf(user.id, user.lastSeenAt);
+  async toView(user: User): Promise<UserView> {
+    const { status, lastSeen } = await this.presence.statusOf(user.id, user.lastSeenAt);
     return { id: user.id, username: user.username, email: user.email, status, lastSeen };
   }
 

@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { api } from '../support/clients';
 import { ChaosClient, HeldMessage } from '../support/chaos-client';
 import { Instance, startInstance } from '../support/cluster';
-import { clusterEnv, describeScaleOut } from '../support/scale-out';
+import { CLUSTER_KEY_PREFIX, clusterEnv, deleteRedisKeys, describeScaleOut } from '../support/scale-out';
 
 const CLIENTS = 200;
 const MESSAGES = 5000;
@@ -59,6 +59,7 @@ describeScaleOut('chaos', () => {
   afterAll(async () => {
     for (const client of clients) client.close();
     await Promise.all([first?.stop(), second?.stop()]);
+    await deleteRedisKeys(process.env.REDIS_URL!, CLUSTER_KEY_PREFIX);
   });
 
   it('loses, duplicates and reorders nothing when an instance is killed', async () => {

@@ -36,4 +36,9 @@ describe('validateEnvironment', () => {
 
     expect(env.JWT_SECRET).toBe('k2P9vX4qL7mN1sR8tW3yZ6bC0dF5gH2jA9eU');
   });
+
+  it('rejects a heartbeat not shorter than the presence TTL', () => {
+    expect(() => validateEnvironment({ PRESENCE_TTL_MS: '5000', PRESENCE_HEARTBEAT_MS: '5000' })).toThrow(/PRESENCE_HEARTBEAT_MS/);
+    expect(validateEnvironment({ PRESENCE_TTL_MS: '5000', PRESENCE_HEARTBEAT_MS: '4999' }).PRESENCE_HEARTBEAT_MS).toBe(4999);
+  });
 });

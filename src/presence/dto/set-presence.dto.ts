@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
-import { ReportedStatus } from '../presence.tracker';
+import { ReportedStatus } from '../presence.backend';
 
 export const REPORTED_STATUSES: ReportedStatus[] = ['online', 'away'];
 

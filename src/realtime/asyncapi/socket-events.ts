@@ -174,8 +174,8 @@ export const SERVER_EVENTS: ServerEventDoc[] = [
     event: 'connect_error',
     summary:
       'Socket.IO reserved event: the handshake failed. message is UNAUTHORIZED for a missing, invalid or expired token ' +
-      'and SERVICE_UNAVAILABLE when the database is unavailable; data is the error body. A handshake from a browser ' +
-      'origin outside CORS_ORIGINS is refused with HTTP 403 before the upgrade, so the client reports a transport error instead.',
+      'and SERVICE_UNAVAILABLE when the database is unavailable or the server is shutting down; data is the error body. ' +
+      'A handshake from a browser origin outside CORS_ORIGINS is refused with HTTP 403 before the upgrade, so the client reports a transport error instead.',
     payload: {
       type: 'object',
       required: ['message', 'data'],
