@@ -8,7 +8,7 @@ import { describeEachDatabase } from '../support/databases';
 import { clusterEnv, describeScaleOut } from '../support/scale-out';
 
 /** Resolve with the reason of the socket's next disconnect, failing after timeoutMs. */
-function nextDisconnect(socket: Socket, timeoutMs = 5000): Promise<string> {
+function nextDisconnect(socket: Socket, timeoutMs = 15_000): Promise<string> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for disconnect`)), timeoutMs);
     socket.once('disconnect', (reason) => {
