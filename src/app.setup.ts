@@ -3,6 +3,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { HttpErrorFilter } from './common/filters/http-error.filter';
+import { nestingDepthMiddleware } from './common/validation/nesting-depth';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 import { RedisService } from './redis/redis.service';
@@ -15,6 +16,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.setGlobalPrefix('api', { exclude: ['health', 'health/live', 'docs/socket', 'docs/socket.json'] });
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
+  app.use(nestingDepthMiddleware);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableCors({ origin: true });
