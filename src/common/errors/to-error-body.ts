@@ -21,6 +21,12 @@ interface TaggedError {
   code?: string;
 }
 
+/**
+ * PostgreSQL's invalid byte sequence (NUL among them) and untranslatable character. Validation
+ * rejects such text first; this keeps a field that misses that check at 400 rather than 500.
+ */
+const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05']);
+
 const DATABASE_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001']);
 
 /**
@@ -38,6 +44,8 @@ export function toErrorBody(thrown: unknown, requestId: string, logger: Logger):
     const status = thrown.getStatus();
     const error = STATUS_TO_CODE[status];
     if (error) return { code: status, error, message: httpExceptionMessage(thrown) };
+    // Other client errors, such as 415 for an unsupported Content-Encoding, have no code of their own.
+    if (status >= 400 && status < 500) return { code: 400, error: 'VALIDATION_FAILED', message: httpExceptionMessage(thrown) };
   }
 
   const tagged = (thrown ?? {}) as TaggedError;
@@ -49,6 +57,10 @@ export function toErrorBody(thrown: unknown, requestId: string, logger: Logger):
   }
   if (tagged.type && tagged.status && tagged.status >= 400 && tagged.status < 500) {
     return { code: 400, error: 'VALIDATION_FAILED', message: 'Request body could not be read' };
+  }
+  if (tagged.code && UNSTORABLE_TEXT_CODES.has(tagged.code)) {
+    logger.warn({ err: thrown, requestId }, 'Text the database cannot store passed validation');
+    return { code: 400, error: 'VALIDATION_FAILED', message: 'A text value contains characters that cannot be stored' };
   }
   if (tagged.code && DATABASE_DOWN_CODES.has(tagged.code)) {
     logger.error({ err: thrown, requestId }, 'Database unavailable');
