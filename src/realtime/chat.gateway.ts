@@ -28,7 +28,9 @@ import { PresenceService } from '../presence/presence.service';
 import { UserStatusView } from '../users/dto/user.view';
 import { AckExceptionFilter, AckInterceptor } from './ack';
 import { TypingDto, TypingEventView } from './dto/typing.dto';
+import { eventRateLimitMiddleware } from './event-rate-limit.middleware';
 import { groupRoomsMiddleware, groupRoomsOf } from './group-rooms.middleware';
+import { handshakeRateLimit } from './handshake-rate-limit';
 import { payloadSizeMiddleware, MAX_EVENT_BYTES } from './payload-size.middleware';
 import { RealtimeEmitter, userRoom } from './realtime.emitter';
 import { socketAuthMiddleware } from './socket-auth.middleware';
@@ -74,10 +76,24 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     this.realtime.attach(server);
     server.engine.opts.pingInterval = this.config.get('SOCKET_PING_INTERVAL_MS', { infer: true });
     server.engine.opts.pingTimeout = this.config.get('SOCKET_PING_TIMEOUT_MS', { infer: true });
+    server.connectTimeout(this.config.get('SOCKET_CONNECT_TIMEOUT_MS', { infer: true }));
+    server.engine.use(
+      handshakeRateLimit(
+        this.config.get('SOCKET_HANDSHAKE_RATE_LIMIT', { infer: true }),
+        this.config.get('SOCKET_HANDSHAKE_RATE_WINDOW_MS', { infer: true }),
+      ),
+    );
   }
 
   async handleConnection(socket: Socket): Promise<void> {
     const { userId } = principalOfSocket(socket);
+    socket.use(
+      eventRateLimitMiddleware(
+        socket,
+        this.config.get('SOCKET_EVENT_RATE_LIMIT', { infer: true }),
+        this.config.get('SOCKET_EVENT_RATE_WINDOW_MS', { infer: true }),
+      ),
+    );
     socket.use(payloadSizeMiddleware(socket));
     // Presence is recorded before the first await, so a disconnect during the join cannot precede it.
     this.presence.connected(userId, socket.id);

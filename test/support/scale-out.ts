@@ -17,6 +17,8 @@ export function clusterEnv(extra: Record<string, string> = {}): Record<string, s
     JWT_SECRET: 'cluster-test-secret-0123456789abcdefghijkl',
     AUTH_RATE_LIMIT: '100000',
     HTTP_RATE_LIMIT: '100000',
+    SOCKET_EVENT_RATE_LIMIT: '100000',
+    SOCKET_HANDSHAKE_RATE_LIMIT: '100000',
     ...extra,
   };
 }
