@@ -21,6 +21,8 @@ interface TaggedError {
   code?: string;
 }
 
+const BODY_TOO_LARGE_MESSAGE = 'Request body exceeds the 64 KiB limit';
+
 /**
  * PostgreSQL's invalid byte sequence (NUL among them) and untranslatable character. Validation
  * rejects such text first; this keeps a field that misses that check at 400 rather than 500.
@@ -42,6 +44,8 @@ export function toErrorBody(thrown: unknown, requestId: string, logger: Logger):
 
   if (thrown instanceof HttpException) {
     const status = thrown.getStatus();
+    // Only body-parser answers 413 on REST; Nest's wrapping would otherwise reduce its message to "request entity too large".
+    if (status === 413) return { code: 413, error: 'PAYLOAD_TOO_LARGE', message: BODY_TOO_LARGE_MESSAGE };
     const error = STATUS_TO_CODE[status];
     if (error) return { code: status, error, message: httpExceptionMessage(thrown) };
     // Other client errors, such as 415 for an unsupported Content-Encoding, have no code of their own.
@@ -50,7 +54,7 @@ export function toErrorBody(thrown: unknown, requestId: string, logger: Logger):
 
   const tagged = (thrown ?? {}) as TaggedError;
   if (tagged.type === 'entity.too.large') {
-    return { code: 413, error: 'PAYLOAD_TOO_LARGE', message: 'Request body exceeds the 64 KiB limit' };
+    return { code: 413, error: 'PAYLOAD_TOO_LARGE', message: BODY_TOO_LARGE_MESSAGE };
   }
   if (tagged.type === 'entity.parse.failed') {
     return { code: 400, error: 'VALIDATION_FAILED', message: 'Request body is not valid JSON' };
