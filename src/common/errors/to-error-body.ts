@@ -29,6 +29,13 @@ const BODY_TOO_LARGE_MESSAGE = 'Request body exceeds the 64 KiB limit';
  */
 const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05']);
 
+const LOST_CONNECTION_MESSAGES = [
+  /^Connection terminated/,
+  /^Client has encountered a connection error and is not queryable$/,
+  /^timeout exceeded when trying to connect$/,
+  /^Query read timeout$/,
+];
+
 const DATABASE_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001']);
 
 /**
@@ -44,7 +51,7 @@ export function toErrorBody(thrown: unknown, requestId: string, logger: Logger):
 
   if (thrown instanceof HttpException) {
     const status = thrown.getStatus();
-    // Only body-parser answers 413 on REST; Nest's wrapping would otherwise reduce its message to "request entity too large".
+    // Only body-parser returns 413 on REST; Nest's wrapping would otherwise reduce its message to "request entity too large".
     if (status === 413) return { code: 413, error: 'PAYLOAD_TOO_LARGE', message: BODY_TOO_LARGE_MESSAGE };
     const error = STATUS_TO_CODE[status];
     if (error) return { code: status, error, message: httpExceptionMessage(thrown) };
@@ -66,7 +73,7 @@ export function toErrorBody(thrown: unknown, requestId: string, logger: Logger):
     logger.warn({ err: thrown, requestId }, 'Text the database cannot store passed validation');
     return { code: 400, error: 'VALIDATION_FAILED', message: 'A text value contains characters that cannot be stored' };
   }
-  if (tagged.code && DATABASE_DOWN_CODES.has(tagged.code)) {
+  if ((tagged.code && DATABASE_DOWN_CODES.has(tagged.code)) || isLostConnection(thrown)) {
     logger.error({ err: thrown, requestId }, 'Database unavailable');
     return {
       code: ERROR_STATUS.SERVICE_UNAVAILABLE,
@@ -79,6 +86,15 @@ export function toErrorBody(thrown: unknown, requestId: string, logger: Logger):
 
   logger.error({ err: thrown, requestId }, 'Unhandled error');
   return { code: 500, error: 'INTERNAL', message: 'Internal server error', requestId };
+}
+
+/**
+ * True for the pg driver's errors about a connection that broke or never opened. They carry
+ * no code, only a message (pg 8 and pg-pool 3).
+ */
+function isLostConnection(thrown: unknown): boolean {
+  const message = thrown instanceof Error ? thrown.message : '';
+  return LOST_CONNECTION_MESSAGES.some((pattern) => pattern.test(message));
 }
 
 function httpExceptionMessage(exception: HttpException): string {
