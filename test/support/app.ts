@@ -26,6 +26,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Reuse a data directory (PGlite) instead of a fresh temporary one. */
   dataDir?: string;
+  /** Reach PostgreSQL at this URL instead of TEST_DATABASE_URL, e.g. through a test proxy. */
+  databaseUrl?: string;
 }
 
 /** Limits are raised by default so tests that register many users are not throttled. */
@@ -68,7 +70,7 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   if (database === 'postgres') {
     const url = process.env.TEST_DATABASE_URL;
     if (!url) throw new Error('TEST_DATABASE_URL is not set');
-    process.env.DATABASE_URL = url;
+    process.env.DATABASE_URL = options.databaseUrl ?? url;
   } else {
     process.env.DATA_DIR = options.dataDir ?? ownDataDir!;
   }
