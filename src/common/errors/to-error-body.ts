@@ -25,7 +25,7 @@ const BODY_TOO_LARGE_MESSAGE = 'Request body exceeds the 64 KiB limit';
 
 /**
  * PostgreSQL's invalid byte sequence (NUL among them) and untranslatable character. Validation
- * rejects such text first; this keeps a field that misses that check at 400 rather than 500.
+ * rejects such text first, and this keeps a field that misses that check at 400 rather than 500.
  */
 const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05']);
 
