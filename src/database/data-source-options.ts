@@ -2,6 +2,7 @@ import { DataSourceOptions } from 'typeorm';
 import { EmbeddedConnection } from './embedded-postgres';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { TimeoutClosingClient } from './timeout-closing-client';
 
 const COMMON = {
   type: 'postgres' as const,
@@ -33,7 +34,11 @@ export function serverOptions(url: string, poolSize: number, timeouts: DatabaseT
     url,
     poolSize,
     connectTimeoutMS: timeouts.connectTimeoutMs,
-    extra: { statement_timeout: timeouts.statementTimeoutMs, query_timeout: timeouts.statementTimeoutMs + 1000 },
+    extra: {
+      statement_timeout: timeouts.statementTimeoutMs,
+      query_timeout: timeouts.statementTimeoutMs + 1000,
+      Client: TimeoutClosingClient,
+    },
   };
 }
 

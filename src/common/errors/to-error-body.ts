@@ -36,7 +36,8 @@ const LOST_CONNECTION_MESSAGES = [
   /^Query read timeout$/,
 ];
 
-const DATABASE_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001']);
+// 57014 is query_canceled, which statement_timeout (DATABASE_STATEMENT_TIMEOUT_MS) raises.
+const DATABASE_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001', '57014']);
 
 /**
  * Map any thrown value to the shared error body. Unknown errors become INTERNAL with a
