@@ -10,6 +10,16 @@ const ANSWER_BOUND_MS = 2000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Repeat a send until it returns 201, for at most 15 s; returns the last response. */
+async function sendUntilStored(send: () => request.Test): Promise<request.Response> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const response = await send();
+    if (response.status === 201 || Date.now() > deadline) return response;
+    await sleep(200);
+  }
+}
+
 describePostgres('database outage', () => {
   let proxy: TcpProxy;
   let app: TestApp;
@@ -104,7 +114,7 @@ describePostgres('database outage', () => {
     sending = false;
     await sender;
 
-    const refused = [
+    const rejected = [
       ...acks.filter((ack) => !ack.ok).map((ack) => ack.error?.error),
       ...restResponses.filter((r) => r.status !== 201).map((r) => r.body.error),
     ];
@@ -115,9 +125,63 @@ describePostgres('database outage', () => {
     const rows = await app.dataSource.query('SELECT id FROM messages WHERE id = ANY($1::uuid[])', [storedIds]);
     const ready = await request(app.url).get('/health');
 
-    expect(refused.length).toBeGreaterThan(0);
-    expect(new Set(refused)).toEqual(new Set(['SERVICE_UNAVAILABLE']));
+    expect(rejected.length).toBeGreaterThan(0);
+    expect(new Set(rejected)).toEqual(new Set(['SERVICE_UNAVAILABLE']));
     expect(rows.length).toBe(storedIds.length);
     expect(ready.status).toBe(200);
+  });
+});
+
+describePostgres('database partition', () => {
+  const TIMEOUT_MS = 500;
+  let proxy: TcpProxy;
+  let app: TestApp;
+  let alice: TestUser;
+  let bob: TestUser;
+
+  beforeAll(async () => {
+    const target = new URL(process.env.TEST_DATABASE_URL!);
+    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await proxy.start();
+    const viaProxy = new URL(target);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(proxy.port);
+
+    // The driver gives up on a statement 1 s after DATABASE_STATEMENT_TIMEOUT_MS, so these keep responses under 2 s.
+    app = await startApp({
+      database: 'postgres',
+      databaseUrl: viaProxy.toString(),
+      env: { DATABASE_POOL_SIZE: '2', DATABASE_CONNECT_TIMEOUT_MS: String(TIMEOUT_MS), DATABASE_STATEMENT_TIMEOUT_MS: String(TIMEOUT_MS) },
+    });
+    alice = await registerUser(app, 'alice');
+    bob = await registerUser(app, 'bob');
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await proxy?.cut();
+  });
+
+  it('returns 503 within 2 s while packets are dropped, then recovers', async () => {
+    proxy.blackhole();
+
+    const responses = [];
+    for (let i = 0; i < 4; i++) {
+      const startedAt = Date.now();
+      const response = await api(app, alice)
+        .post('/api/messages/send')
+        .send({ recipientID: bob.id, content: `partition ${i}` });
+      responses.push({ status: response.status, error: response.body.error, elapsedMs: Date.now() - startedAt });
+    }
+    await proxy.restore();
+    const recovered = await sendUntilStored(() =>
+      api(app, alice).post('/api/messages/send').send({ recipientID: bob.id, content: 'after' }),
+    );
+
+    for (const response of responses) {
+      expect(response).toEqual({ status: 503, error: 'SERVICE_UNAVAILABLE', elapsedMs: expect.any(Number) });
+      expect(response.elapsedMs).toBeLessThan(ANSWER_BOUND_MS);
+    }
+    expect(recovered.status).toBe(201);
   });
 });

@@ -1,13 +1,16 @@
 import { AddressInfo, connect, createServer, Server, Socket } from 'node:net';
 
 /**
- * A TCP proxy on 127.0.0.1 that a test can cut (every connection destroyed, new ones refused
- * because nothing listens) and restore on the same port.
+ * A TCP proxy on 127.0.0.1 between the server and PostgreSQL. A test can cut it: every
+ * connection is destroyed and new ones are refused because nothing listens. It can also turn
+ * it into a black hole, as in a network partition: connections stay open but no byte gets
+ * through. restore() brings it back on the same port.
  */
 export class TcpProxy {
   port = 0;
   private server?: Server;
   private readonly sockets = new Set<Socket>();
+  private blackholed = false;
 
   constructor(
     private readonly targetHost: string,
@@ -33,12 +36,33 @@ export class TcpProxy {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** Listen again on the same port. */
+  /** Stop forwarding on every open connection, and accept new ones without forwarding them. */
+  blackhole(): void {
+    this.blackholed = true;
+    for (const socket of this.sockets) {
+      socket.unpipe();
+      socket.pause();
+    }
+  }
+
+  /** Forward again: after a black hole the stalled connections are destroyed; after a cut the proxy listens again. */
   async restore(): Promise<void> {
-    await this.start();
+    if (this.blackholed) {
+      this.blackholed = false;
+      for (const socket of this.sockets) socket.destroy();
+      this.sockets.clear();
+    }
+    if (!this.server) await this.start();
   }
 
   private forward(client: Socket): void {
+    if (this.blackholed) {
+      this.sockets.add(client);
+      client.on('error', () => client.destroy());
+      client.on('close', () => this.sockets.delete(client));
+      client.pause();
+      return;
+    }
     const upstream = connect(this.targetPort, this.targetHost);
     for (const socket of [client, upstream]) {
       this.sockets.add(socket);
