@@ -35,11 +35,17 @@ import { payloadSizeMiddleware, MAX_EVENT_BYTES } from './payload-size.middlewar
 import { RealtimeEmitter, userRoom } from './realtime.emitter';
 import { socketAuthMiddleware } from './socket-auth.middleware';
 import { TypingService } from './typing.service';
+import { unknownEventMiddleware } from './unknown-event.middleware';
+import { handlersOf } from './asyncapi/gateway-handlers';
 
 /** Frames above this close the connection; events between MAX_EVENT_BYTES and this get a PAYLOAD_TOO_LARGE ack. */
 const MAX_FRAME_BYTES = 2 * MAX_EVENT_BYTES;
 
 export const principalOfSocket = (socket: Socket): Principal => socket.data.principal as Principal;
+
+let handled: ReadonlySet<string> | undefined;
+/** The events ChatGateway subscribes to, read once from its decorators. */
+const handledEvents = (): ReadonlySet<string> => (handled ??= new Set(handlersOf(ChatGateway).map((handler) => handler.event)));
 
 @WebSocketGateway({
   path: '/ws',
@@ -94,6 +100,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         this.config.get('SOCKET_EVENT_RATE_WINDOW_MS', { infer: true }),
       ),
     );
+    socket.use(unknownEventMiddleware(socket, handledEvents()));
     socket.use(payloadSizeMiddleware(socket));
     // Presence is recorded before the first await, so a disconnect during the join cannot precede it.
     this.presence.connected(userId, socket.id);
