@@ -205,6 +205,29 @@ describe('hostile input [PGlite]', () => {
       ['ping', () => ({})],
     ];
 
+    it('answers unknown events with NOT_FOUND', async () => {
+      // socket.io-client throws on its reserved names before sending anything.
+      const reserved = ['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener'];
+      const known = new Set([...events.map(([event]) => event), ...reserved]);
+      const names = fc.oneof(
+        fc.string({ maxLength: 30 }),
+        fc.constantFrom('Message:send', 'message:send ', 'sync\u0000', 'constructor', '__proto__'),
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          names.filter((name) => !known.has(name)),
+          hostileValue,
+          async (event, payload) => {
+            const ack = (await socket.timeout(5000).emitWithAck(event, payload)) as AckEnvelope;
+
+            expect(ack.ok).toBe(false);
+            expect(ack.error?.error).toBe('NOT_FOUND');
+          },
+        ),
+        settings,
+      );
+    });
+
     it.each(events)('%s survives edge strings in each string field', async (event, template) => {
       for (const payload of edgeStringVariants(template())) {
         await withCase(payload, () => expectSafeEvent(event, [payload]));
