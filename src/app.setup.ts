@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { applyOriginPolicy, OriginPolicy } from './common/http/origin-policy';
 import { HttpErrorFilter } from './common/filters/http-error.filter';
+import { nestingDepthMiddleware } from './common/validation/nesting-depth';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { Environment } from './config/environment';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
@@ -20,6 +21,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   if (trustProxy) app.set('trust proxy', /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy);
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
+  app.use(nestingDepthMiddleware);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   applyOriginPolicy(app, OriginPolicy.fromConfig(app.get(ConfigService)));

@@ -35,7 +35,7 @@ export class AuthController {
   })
   @ApiOkResponse({ type: LoginView })
   @ApiErrors(400, 401, 429)
-  // NOTE: @Ip() is the TCP peer because Express `trust proxy` is off, so behind a reverse proxy all clients share one address.
+  // @Ip() is the TCP peer unless TRUST_PROXY names the proxies whose X-Forwarded-For is trusted.
   login(@Body() dto: LoginDto, @Ip() address: string): Promise<LoginView> {
     return this.auth.login(dto, address);
   }

@@ -185,6 +185,51 @@ export class Environment {
   @Max(DAY_MS)
   TYPING_RATE_WINDOW_MS = 5_000;
 
+  /** Events one socket may send per window; the excess is rejected with RATE_LIMITED before any handler runs. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SOCKET_EVENT_RATE_LIMIT = 50;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(DAY_MS)
+  SOCKET_EVENT_RATE_WINDOW_MS = 1_000;
+
+  /** Socket.IO handshakes per client address per window, counted by each instance on its own. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SOCKET_HANDSHAKE_RATE_LIMIT = 30;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(DAY_MS)
+  SOCKET_HANDSHAKE_RATE_WINDOW_MS = 10_000;
+
+  /** A connection that has not completed the Socket.IO handshake (authenticated CONNECT) within this time is closed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(DAY_MS)
+  SOCKET_CONNECT_TIMEOUT_MS = 10_000;
+
+  /** How long to wait for a new PostgreSQL connection before the request fails with SERVICE_UNAVAILABLE. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(DAY_MS)
+  DATABASE_CONNECT_TIMEOUT_MS = 1_500;
+
+  /** Longest a single SQL statement may run (PostgreSQL statement_timeout); the driver gives up 1 s later. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(DAY_MS)
+  DATABASE_STATEMENT_TIMEOUT_MS = 10_000;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 }

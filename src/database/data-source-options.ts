@@ -2,6 +2,7 @@ import { DataSourceOptions } from 'typeorm';
 import { EmbeddedConnection } from './embedded-postgres';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { TimeoutClosingClient } from './timeout-closing-client';
 
 const COMMON = {
   type: 'postgres' as const,
@@ -14,9 +15,31 @@ const COMMON = {
   installExtensions: false,
 };
 
-/** Options for a PostgreSQL server reached by URL. */
-export function serverOptions(url: string, poolSize: number): DataSourceOptions {
-  return { ...COMMON, url, poolSize, connectTimeoutMS: 5000 };
+/** How long to wait for PostgreSQL before a request fails with SERVICE_UNAVAILABLE. */
+export interface DatabaseTimeouts {
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
+const DEFAULT_TIMEOUTS: DatabaseTimeouts = { connectTimeoutMs: 1500, statementTimeoutMs: 10_000 };
+
+/**
+ * Options for a PostgreSQL server reached by URL. The server cancels a statement after
+ * statementTimeoutMs. The driver gives up one second later, which covers a server that no
+ * longer responds at all.
+ */
+export function serverOptions(url: string, poolSize: number, timeouts: DatabaseTimeouts = DEFAULT_TIMEOUTS): DataSourceOptions {
+  return {
+    ...COMMON,
+    url,
+    poolSize,
+    connectTimeoutMS: timeouts.connectTimeoutMs,
+    extra: {
+      statement_timeout: timeouts.statementTimeoutMs,
+      query_timeout: timeouts.statementTimeoutMs + 1000,
+      Client: TimeoutClosingClient,
+    },
+  };
 }
 
 /** Options for the embedded PGlite: one connection, so concurrent transactions queue instead of sharing one session. */

@@ -25,7 +25,10 @@ class EmbeddedDatabaseModule {}
       useFactory: async (config: ConfigService<Environment, true>, embedded: EmbeddedDatabaseService, counter: QueryCounter) => {
         const url = config.get('DATABASE_URL', { infer: true });
         const base = url
-          ? serverOptions(url, config.get('DATABASE_POOL_SIZE', { infer: true }))
+          ? serverOptions(url, config.get('DATABASE_POOL_SIZE', { infer: true }), {
+              connectTimeoutMs: config.get('DATABASE_CONNECT_TIMEOUT_MS', { infer: true }),
+              statementTimeoutMs: config.get('DATABASE_STATEMENT_TIMEOUT_MS', { infer: true }),
+            })
           : embeddedOptions(await embedded.start(config.get('DATA_DIR', { infer: true })));
         return { ...base, migrationsRun: true, logger: counter, logging: ['query', 'error', 'migration'] };
       },

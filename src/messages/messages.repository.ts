@@ -79,7 +79,9 @@ export class MessagesRepository {
       await runner.commitTransaction();
       return rows[0];
     } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      // After a lost connection the rollback fails as well (TypeORM may have released the runner
+      // already). The original error is the one that reports the database as down.
+      if (runner.isTransactionActive && !runner.isReleased) await runner.rollbackTransaction().catch(() => undefined);
       throw error;
     } finally {
       await runner.release();

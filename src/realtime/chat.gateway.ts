@@ -30,7 +30,9 @@ import { UserStatusView } from '../users/dto/user.view';
 import { AckExceptionFilter, AckInterceptor } from './ack';
 import { RenewDto, RenewView } from './dto/renew.dto';
 import { TypingDto, TypingEventView } from './dto/typing.dto';
+import { eventRateLimitMiddleware } from './event-rate-limit.middleware';
 import { groupRoomsMiddleware, groupRoomsOf } from './group-rooms.middleware';
+import { handshakeRateLimit } from './handshake-rate-limit';
 import { payloadSizeMiddleware, MAX_EVENT_BYTES } from './payload-size.middleware';
 import { RealtimeEmitter, userRoom } from './realtime.emitter';
 import { originAllowRequest } from './origin.allow-request';
@@ -89,12 +91,26 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     this.handledEvents = new Set(handlersOf(ChatGateway).map((handler) => handler.event));
     server.engine.opts.pingInterval = this.config.get('SOCKET_PING_INTERVAL_MS', { infer: true });
     server.engine.opts.pingTimeout = this.config.get('SOCKET_PING_TIMEOUT_MS', { infer: true });
+    server.connectTimeout(this.config.get('SOCKET_CONNECT_TIMEOUT_MS', { infer: true }));
+    server.engine.use(
+      handshakeRateLimit(
+        this.config.get('SOCKET_HANDSHAKE_RATE_LIMIT', { infer: true }),
+        this.config.get('SOCKET_HANDSHAKE_RATE_WINDOW_MS', { infer: true }),
+      ),
+    );
   }
 
   async handleConnection(socket: Socket): Promise<void> {
     const { userId } = principalOfSocket(socket);
-    socket.use(payloadSizeMiddleware(socket));
+    socket.use(
+      eventRateLimitMiddleware(
+        socket,
+        this.config.get('SOCKET_EVENT_RATE_LIMIT', { infer: true }),
+        this.config.get('SOCKET_EVENT_RATE_WINDOW_MS', { infer: true }),
+      ),
+    );
     socket.use(unknownEventMiddleware(socket, this.handledEvents));
+    socket.use(payloadSizeMiddleware(socket));
     // Presence is recorded before the first await, so a disconnect during the join cannot precede it.
     this.presence.connected(userId, socket.id);
     socket.onAny(() => this.presence.activity(socket.id));

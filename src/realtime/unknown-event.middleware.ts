@@ -1,22 +1,20 @@
 import type { Socket } from 'socket.io';
 import { ErrorBody } from '../common/errors/error-code';
 
-const MAX_NAME_IN_MESSAGE = 64;
-
 /**
- * Per-socket middleware that answers an event no handler subscribes to with NOT_FOUND, through
- * its ack when it has one, so a client waiting on an ack for a mistyped event fails at once
- * instead of timing out.
+ * Per-socket middleware that rejects an event no handler subscribes to with NOT_FOUND through
+ * its ack. Without it the client's ack callback is never called and the client waits for
+ * its own timeout.
  */
-export function unknownEventMiddleware(socket: Socket, handledEvents: ReadonlySet<string>) {
+export function unknownEventMiddleware(socket: Socket, knownEvents: ReadonlySet<string>) {
   return (packet: unknown[], next: (error?: Error) => void) => {
-    const event = String(packet[0]);
-    if (handledEvents.has(event)) return next();
+    const event = packet[0];
+    if (typeof event === 'string' && knownEvents.has(event)) return next();
 
     const error: ErrorBody = {
       code: 404,
       error: 'NOT_FOUND',
-      message: `Unknown event "${event.slice(0, MAX_NAME_IN_MESSAGE)}"; /docs/socket lists the events a client can send`,
+      message: `Unknown event ${JSON.stringify(String(event)).slice(0, 100)}; /docs/socket lists the events this server handles`,
     };
     const ack = packet[packet.length - 1];
     if (typeof ack === 'function') ack({ ok: false, error });

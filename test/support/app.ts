@@ -26,6 +26,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Reuse a data directory (PGlite) instead of a fresh temporary one. */
   dataDir?: string;
+  /** Reach PostgreSQL at this URL instead of TEST_DATABASE_URL, e.g. through a test proxy. */
+  databaseUrl?: string;
 }
 
 /** Limits are raised by default so tests that register many users are not throttled. */
@@ -37,6 +39,8 @@ const TEST_DEFAULTS: Record<string, string> = {
   MESSAGE_RATE_LIMIT: '100000',
   LOGIN_FAILURE_ACCOUNT_LIMIT: '100000',
   LOGIN_FAILURE_ADDRESS_LIMIT: '100000',
+  SOCKET_EVENT_RATE_LIMIT: '100000',
+  SOCKET_HANDSHAKE_RATE_LIMIT: '100000',
 };
 
 const VARIED = [
@@ -52,6 +56,15 @@ const VARIED = [
   'LOGIN_FAILURE_ACCOUNT_LIMIT',
   'LOGIN_FAILURE_ADDRESS_LIMIT',
   'LOGIN_FAILURE_WINDOW_MS',
+  'SOCKET_EVENT_RATE_LIMIT',
+  'SOCKET_EVENT_RATE_WINDOW_MS',
+  'SOCKET_HANDSHAKE_RATE_LIMIT',
+  'SOCKET_HANDSHAKE_RATE_WINDOW_MS',
+  'SOCKET_CONNECT_TIMEOUT_MS',
+  'SOCKET_PING_INTERVAL_MS',
+  'SOCKET_PING_TIMEOUT_MS',
+  'DATABASE_CONNECT_TIMEOUT_MS',
+  'DATABASE_STATEMENT_TIMEOUT_MS',
 ];
 
 /** Boot the real application on a random loopback port against PGlite or TEST_DATABASE_URL. */
@@ -64,7 +77,7 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   if (database === 'postgres') {
     const url = process.env.TEST_DATABASE_URL;
     if (!url) throw new Error('TEST_DATABASE_URL is not set');
-    process.env.DATABASE_URL = url;
+    process.env.DATABASE_URL = options.databaseUrl ?? url;
   } else {
     process.env.DATA_DIR = options.dataDir ?? ownDataDir!;
   }

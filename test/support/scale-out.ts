@@ -29,6 +29,8 @@ export function clusterEnv(extra: Record<string, string> = {}): Record<string, s
     LOGIN_FAILURE_ACCOUNT_LIMIT: '100000',
     LOGIN_FAILURE_ADDRESS_LIMIT: '100000',
     REDIS_KEY_PREFIX: CLUSTER_KEY_PREFIX,
+    SOCKET_EVENT_RATE_LIMIT: '100000',
+    SOCKET_HANDSHAKE_RATE_LIMIT: '100000',
     ...extra,
   };
 }

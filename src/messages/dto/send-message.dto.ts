@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUUID, Length, ValidateIf } from 'class-validator';
-import { IsTextContent } from '../../common/validation/content.validators';
+import { IsStorableText, IsTextContent } from '../../common/validation/content.validators';
 import { MESSAGE_TYPES, MessageType } from '../message.entity';
 import { lowerCaseUuid } from '../../common/validation/uuid.pipe';
 
@@ -42,5 +42,6 @@ export class SendMessageDto {
   @IsOptional()
   @IsString()
   @Length(1, 64)
+  @IsStorableText()
   clientMessageId?: string;
 }

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsEmailAddress, IsStorableText } from '../../common/validation/content.validators';
 
 export class RegisterDto {
   @ApiProperty({ example: 'alice', minLength: 3, maxLength: 20, pattern: '^[A-Za-z0-9_]+$' })
@@ -11,7 +12,8 @@ export class RegisterDto {
   @ApiProperty({ example: 'alice@example.com', maxLength: 254 })
   @IsString()
   @MaxLength(254)
-  @IsEmail({}, { message: 'email must be a valid email address' })
+  @IsStorableText()
+  @IsEmailAddress()
   email: string;
 
   @ApiProperty({ example: 'correct horse battery', minLength: 8, maxLength: 128 })

@@ -1,0 +1,30 @@
+import type { NextFunction, Request, Response } from 'express';
+import { AppError } from '../errors/app-error';
+
+/**
+ * Deepest nesting of objects and arrays accepted in a JSON body or a socket event. Valid
+ * payloads nest at most two levels (an object holding an array of ids). class-transformer
+ * recurses once per level and overflows the stack at a few thousand levels, so deeper input
+ * is rejected before validation sees it.
+ */
+export const MAX_NESTING_DEPTH = 16;
+
+/** True when `value` nests objects or arrays more than `max` levels deep. Walks iteratively, so any depth is safe. */
+export function nestsDeeperThan(value: unknown, max = MAX_NESTING_DEPTH): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth + 1 > max) return true;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
+export const tooDeepError = (what: string) =>
+  new AppError('VALIDATION_FAILED', `${what} nests objects or arrays deeper than ${MAX_NESTING_DEPTH} levels`);
+
+/** Express middleware that rejects a parsed request body nested deeper than MAX_NESTING_DEPTH. */
+export function nestingDepthMiddleware(req: Request, _res: Response, next: NextFunction): void {
+  next(nestsDeeperThan(req.body) ? tooDeepError('Request body') : undefined);
+}
