@@ -72,6 +72,9 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   const database = options.database ?? 'pglite';
   const ownDataDir = database === 'pglite' && !options.dataDir ? mkdtempSync(join(tmpdir(), 'chat-test-')) : undefined;
 
+  // The application reads the environment while it boots; the caller's environment is restored
+  // afterwards, so later suites in this file still see REDIS_URL and the other variables it had.
+  const callerEnv = { ...process.env };
   for (const key of VARIED) delete process.env[key];
   Object.assign(process.env, TEST_DEFAULTS, { PORT: '0', HOST: '127.0.0.1' }, options.env);
   if (database === 'postgres') {
@@ -82,13 +85,18 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     process.env.DATA_DIR = options.dataDir ?? ownDataDir!;
   }
 
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), {
-    logger: ['error', 'warn'],
-    bufferLogs: false,
-    abortOnError: false,
-  });
-  configureApp(app);
-  await app.listen(0, '127.0.0.1');
+  let app: NestExpressApplication;
+  try {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), {
+      logger: ['error', 'warn'],
+      bufferLogs: false,
+      abortOnError: false,
+    });
+    configureApp(app);
+    await app.listen(0, '127.0.0.1');
+  } finally {
+    restoreEnv(callerEnv);
+  }
   const { port } = app.getHttpServer().address() as AddressInfo;
 
   return {
@@ -101,4 +109,11 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
       if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
     },
   };
+}
+
+function restoreEnv(saved: NodeJS.ProcessEnv): void {
+  for (const key of Object.keys(process.env)) {
+    if (!(key in saved)) delete process.env[key];
+  }
+  Object.assign(process.env, saved);
 }
