@@ -67,7 +67,8 @@ export class SessionController {
   @ApiBearerAuth()
   @ApiOperation({
     summary: 'End the session',
-    description: "Revokes the access token's session: its access and refresh tokens stop working and its sockets are disconnected on every instance.",
+    description:
+      "Revokes the access token's session: its access and refresh tokens stop working and its sockets are disconnected on every instance.",
   })
   @ApiNoContentResponse()
   @ApiErrors(401)

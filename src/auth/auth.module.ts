@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Environment } from '../config/environment';
 import { UsersModule } from '../users/users.module';
 import { AuthController, SessionController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JWT_SECRET, resolveJwtSecret } from './jwt-secret';
+import { JwtStrategy } from './jwt.strategy';
 import { LoginAttemptsService } from './login-attempts.service';
 import { PasswordService } from './password.service';
 import { Session } from './session.entity';
@@ -16,6 +18,7 @@ import { TokenService } from './token.service';
 @Module({
   imports: [
     TypeOrmModule.forFeature([Session]),
+    PassportModule,
     UsersModule,
     JwtModule.registerAsync({
       inject: [ConfigService],
@@ -37,6 +40,7 @@ import { TokenService } from './token.service';
         }),
     },
     AuthService,
+    JwtStrategy,
     LoginAttemptsService,
     PasswordService,
     SessionsService,

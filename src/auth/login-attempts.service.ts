@@ -91,7 +91,9 @@ export class LoginAttemptsService {
     const now = Date.now();
     return keys.map((key) => {
       const entry = this.memory.get(key);
-      return entry && entry.resetAt > now ? { failures: entry.failures, remainingMs: entry.resetAt - now } : { failures: 0, remainingMs: 0 };
+      return entry && entry.resetAt > now
+        ? { failures: entry.failures, remainingMs: entry.resetAt - now }
+        : { failures: 0, remainingMs: 0 };
     });
   }
 
@@ -105,7 +107,10 @@ export class LoginAttemptsService {
     } catch (error) {
       this.redisFailures += 1;
       if (this.redisFailures === 1 || this.redisFailures % 100 === 0) {
-        this.logger.warn({ err: (error as Error).message, failures: this.redisFailures }, 'Redis unavailable; counting failed logins in memory');
+        this.logger.warn(
+          { err: (error as Error).message, failures: this.redisFailures },
+          'Redis unavailable; counting failed logins in memory',
+        );
       }
       return false;
     }

@@ -85,12 +85,18 @@ export class SessionsService {
         { id: session.id },
         { generation, refreshTokenHash: hashRefreshToken(next), refreshedAt: now, expiresAt: this.expiryFrom(now) },
       );
-      return { kind: 'rotated', issued: { sessionId: session.id, userId: session.userId, refreshToken: next, refreshExpiresIn: this.ttlSeconds } };
+      return {
+        kind: 'rotated',
+        issued: { sessionId: session.id, userId: session.userId, refreshToken: next, refreshExpiresIn: this.ttlSeconds },
+      };
     });
 
     if (outcome.kind === 'rotated') return outcome.issued;
     if (outcome.kind === 'reused') {
-      this.logger.warn({ sessionId: claims.sessionId, userId: outcome.userId, generation: claims.generation }, 'Stale refresh token reused; session revoked');
+      this.logger.warn(
+        { sessionId: claims.sessionId, userId: outcome.userId, generation: claims.generation },
+        'Stale refresh token reused; session revoked',
+      );
       this.realtime.disconnectSession(claims.sessionId);
       throw new AppError('UNAUTHORIZED', 'Refresh token was already used, so the session is revoked; log in again');
     }

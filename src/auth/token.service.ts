@@ -15,7 +15,7 @@ export interface Principal {
   expiresAt: number;
 }
 
-interface AccessTokenClaims {
+export interface AccessTokenClaims {
   sub?: unknown;
   sid?: unknown;
   exp?: unknown;
@@ -25,7 +25,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const invalidToken = () => new AppError('UNAUTHORIZED', 'Invalid or expired access token');
 
-/** Signs and verifies access tokens; the HTTP guard, the socket handshake and socket renewal all call `authenticate`. */
+/**
+ * Signs and verifies access tokens. The socket handshake and socket renewal call `authenticate`;
+ * REST goes through the passport-jwt strategy, which verifies the same way and calls `principalOf`.
+ */
 @Injectable()
 export class TokenService {
   constructor(
@@ -51,6 +54,14 @@ export class TokenService {
       throw invalidToken();
     }
 
+    return this.principalOf(claims);
+  }
+
+  /**
+   * Check the claims of a token whose signature and expiry are already verified (here or by
+   * the passport-jwt strategy) and that its session is still active, and return its principal.
+   */
+  async principalOf(claims: AccessTokenClaims): Promise<Principal> {
     const principal = this.toPrincipal(claims);
     if (!(await this.sessions.isActive(principal.sessionId, principal.userId))) {
       throw new AppError('UNAUTHORIZED', 'The session of this access token has ended; log in again');
@@ -58,7 +69,6 @@ export class TokenService {
     return principal;
   }
 
-  /** Check the claims of a token whose signature and expiry are already verified. */
   private toPrincipal(claims: AccessTokenClaims): Principal {
     const { sub, sid, exp } = claims;
     if (typeof sub !== 'string' || !UUID.test(sub) || typeof sid !== 'string' || !UUID.test(sid) || typeof exp !== 'number') {
