@@ -12,7 +12,7 @@ export const BODY_LIMIT = '64kb';
 /** Apply everything main.ts and the e2e tests share: prefix, body limits, validation, errors, Swagger. */
 export function configureApp(app: NestExpressApplication): INestApplication {
   app.useLogger(app.get(Logger));
-  app.setGlobalPrefix('api', { exclude: ['health', 'health/live', 'docs/socket', 'docs/socket.json'] });
+  app.setGlobalPrefix('api', { exclude: ['health', 'health/live', 'metrics', 'docs/socket', 'docs/socket.json'] });
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   app.useGlobalPipes(createValidationPipe());
