@@ -19,11 +19,15 @@ export interface LoadOptions {
 
 export interface LoadResult {
   connectSeconds: number;
+  /** Wait after connecting until the target's CPU use dropped, before the schedule started. */
+  settleSeconds: number;
   messages: { scheduled: number; acked: number; failed: Record<string, number>; ackTimeouts: number };
   /** From each message's intended send time to its ack at the sender. */
   sendToAck: LatencySummary;
   /** From each message's intended send time to its arrival at each recipient socket. */
   sendToReceive: LatencySummary;
+  /** send→receive latency per second of the schedule, by intended send time, to show stalls and backlogs. */
+  timeline: { second: number; p50: number | null; p99: number | null; max: number | null }[];
   deliveries: { expected: number; received: number; lost: number; duplicated: number; misrouted: number };
   typing: { scheduled: number; acked: number; received: number };
   /** From the first intended send to the last ack. */
@@ -36,7 +40,9 @@ export interface LoadResult {
 /** Lead time between building the timeline and its first event, so connection setup has settled. */
 const START_DELAY_MS = 200;
 
-const CONTENT_PREFIX = 'bench ';
+/** Content and clientMessageId of message `index` in a phase, so a late message of one phase cannot count in another. */
+const contentOf = (phase: string, index: number) => `bench ${phase} ${index}`;
+export const clientMessageIdOf = (population: Population, phase: string, index: number | '') => `${population.tag}-${phase}-${index}`;
 
 function connect(target: LoadTarget, user: number, timeoutMs: number): Promise<Socket> {
   const socket = io(target.url, {
@@ -86,13 +92,13 @@ function recipientsOf(population: Population, schedule: Schedule, index: number)
   return pair.a === pair.b ? [pair.a] : [pair.a, pair.b];
 }
 
-function payloadOf(population: Population, schedule: Schedule, index: number): Record<string, unknown> {
+function payloadOf(population: Population, schedule: Schedule, phase: string, index: number): Record<string, unknown> {
   const kind = schedule.kind[index];
   if (kind === EventKind.Typing) {
     return { conversationID: population.directPairs[schedule.target[index]].conversationId, isTyping: true };
   }
-  const content = `${CONTENT_PREFIX}${index}`;
-  const clientMessageId = `${population.tag}-${index}`;
+  const content = contentOf(phase, index);
+  const clientMessageId = clientMessageIdOf(population, phase, index);
   if (kind === EventKind.Group) return { groupID: population.groupIds[schedule.target[index]], content, clientMessageId };
 
   const pair = population.directPairs[schedule.target[index]];
@@ -108,12 +114,14 @@ export async function runSchedule(
   population: Population,
   schedule: Schedule,
   options: LoadOptions,
-): Promise<Omit<LoadResult, 'connectSeconds'>> {
+  phase: string,
+): Promise<Omit<LoadResult, 'connectSeconds' | 'settleSeconds'>> {
   const events = schedule.at.length;
   const receivers: (number[] | undefined)[] = new Array(events);
   const ackOk = new Uint8Array(events);
   const sendToAck: number[] = [];
   const sendToReceive: number[] = [];
+  const perSecond: number[][] = Array.from({ length: Math.ceil((schedule.at[events - 1] ?? 0) / 1000) + 1 }, () => []);
   const failed: Record<string, number> = {};
   let ackTimeouts = 0;
   let pendingAcks = 0;
@@ -124,16 +132,22 @@ export async function runSchedule(
   let expectedSoFar = 0;
   let start = 0;
 
+  const prefix = contentOf(phase, 0).slice(0, -1);
+  const onTyping = () => (typingReceived += 1);
+  const listeners = sockets.map((socket, user) => (message: { content?: string }) => {
+    const now = performance.now();
+    if (!message.content?.startsWith(prefix)) return;
+    received += 1;
+    const index = Number(message.content.slice(prefix.length));
+    if (!Number.isInteger(index) || index < 0 || index >= events) return;
+    (receivers[index] ??= []).push(user);
+    const latency = now - (start + schedule.at[index]);
+    sendToReceive.push(latency);
+    perSecond[Math.floor(schedule.at[index] / 1000)].push(latency);
+  });
   sockets.forEach((socket, user) => {
-    socket.on('typing', () => (typingReceived += 1));
-    socket.on('message', (message: { content?: string }) => {
-      const now = performance.now();
-      received += 1;
-      const index = Number(message.content?.slice(CONTENT_PREFIX.length));
-      if (!Number.isInteger(index) || index < 0 || index >= events) return;
-      (receivers[index] ??= []).push(user);
-      sendToReceive.push(now - (start + schedule.at[index]));
-    });
+    socket.on('typing', onTyping);
+    socket.on('message', listeners[user]);
   });
 
   const fire = (index: number) => {
@@ -142,22 +156,26 @@ export async function runSchedule(
     pendingAcks += 1;
     sockets[schedule.sender[index]]
       .timeout(options.ackTimeoutMs)
-      .emit(event, payloadOf(population, schedule, index), (error: Error | null, ack?: { ok: boolean; error?: { error: string } }) => {
-        pendingAcks -= 1;
-        if (kind === EventKind.Typing) {
-          if (ack?.ok) typingAcked += 1;
-          return;
-        }
-        const now = performance.now();
-        if (error) ackTimeouts += 1;
-        else if (!ack?.ok) failed[ack?.error?.error ?? 'UNKNOWN'] = (failed[ack?.error?.error ?? 'UNKNOWN'] ?? 0) + 1;
-        else {
-          ackOk[index] = 1;
-          expectedSoFar += recipientsOf(population, schedule, index).length;
-          lastAckAt = now;
-          sendToAck.push(now - (start + schedule.at[index]));
-        }
-      });
+      .emit(
+        event,
+        payloadOf(population, schedule, phase, index),
+        (error: Error | null, ack?: { ok: boolean; error?: { error: string } }) => {
+          pendingAcks -= 1;
+          if (kind === EventKind.Typing) {
+            if (ack?.ok) typingAcked += 1;
+            return;
+          }
+          const now = performance.now();
+          if (error) ackTimeouts += 1;
+          else if (!ack?.ok) failed[ack?.error?.error ?? 'UNKNOWN'] = (failed[ack?.error?.error ?? 'UNKNOWN'] ?? 0) + 1;
+          else {
+            ackOk[index] = 1;
+            expectedSoFar += recipientsOf(population, schedule, index).length;
+            lastAckAt = now;
+            sendToAck.push(now - (start + schedule.at[index]));
+          }
+        },
+      );
   };
 
   const loop = monitorEventLoopDelay({ resolution: 2 });
@@ -179,6 +197,10 @@ export async function runSchedule(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   loop.disable();
+  sockets.forEach((socket, user) => {
+    socket.off('typing', onTyping);
+    socket.off('message', listeners[user]);
+  });
 
   const deliveries = { expected: 0, received, lost: 0, duplicated: 0, misrouted: 0 };
   for (let index = 0; index < events; index += 1) {
@@ -200,6 +222,10 @@ export async function runSchedule(
     messages: { scheduled: schedule.messages, acked, failed, ackTimeouts },
     sendToAck: summarize(sendToAck),
     sendToReceive: summarize(sendToReceive),
+    timeline: perSecond.map((samples, second) => {
+      const { p50, p99, max } = summarize(samples);
+      return { second, p50, p99, max };
+    }),
     deliveries,
     typing: { scheduled: typingScheduled, acked: typingAcked, received: typingReceived },
     windowSeconds: Math.round(windowMs) / 1000,

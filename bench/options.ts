@@ -5,6 +5,8 @@ export interface BenchOptions {
   /** Messages per second; typing events come on top. */
   rate: number;
   durationSeconds: number;
+  /** Unmeasured seconds of the same traffic before the measured schedule. */
+  warmupSeconds: number;
   groupShare: number;
   groupSize: number;
   typingShare: number;
@@ -32,6 +34,7 @@ same against a bare Socket.IO relay. Prints a table and writes a JSON report.
   --users N               accounts and sockets (default 1000)
   --rate N                messages per second (default 200)
   --duration S            seconds of sending (default 10, at most 600)
+  --warmup S              unmeasured seconds of the same traffic first (default 2, 0 for none)
   --group-share F         fraction of messages sent to groups (default 0.3)
   --group-size N          members per group, 2 to 100 (default 10)
   --typing-share F        typing events per message (default 0.1)
@@ -66,6 +69,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       users: { type: 'string' },
       rate: { type: 'string' },
       duration: { type: 'string' },
+      warmup: { type: 'string' },
       'group-share': { type: 'string' },
       'group-size': { type: 'string' },
       'typing-share': { type: 'string' },
@@ -91,6 +95,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     users: Math.floor(number(values.users, 1000, 'users', 2, 25_000)),
     rate: number(values.rate, 200, 'rate', 1, 100_000),
     durationSeconds: number(values.duration, 10, 'duration', 1, 600),
+    warmupSeconds: number(values.warmup, 2, 'warmup', 0, 60),
     groupShare: number(values['group-share'], 0.3, 'group-share', 0, 1),
     groupSize: Math.floor(number(values['group-size'], 10, 'group-size', 2, 100)),
     typingShare: number(values['typing-share'], 0.1, 'typing-share', 0, 10),

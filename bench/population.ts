@@ -123,10 +123,11 @@ export async function seedPopulation(db: BenchDatabase, population: Population):
   );
 }
 
-/** Messages stored for the population's senders, whenever they were sent. */
-export async function countStoredMessages(db: BenchDatabase, population: Population): Promise<number> {
-  const rows = await db.query<{ count: string | number }>(`SELECT count(*) AS count FROM messages WHERE sender_id = ANY($1::uuid[])`, [
-    population.userIds,
-  ]);
+/** Messages stored for the population's senders whose clientMessageId starts with `prefix`. */
+export async function countStoredMessages(db: BenchDatabase, population: Population, prefix: string): Promise<number> {
+  const rows = await db.query<{ count: string | number }>(
+    `SELECT count(*) AS count FROM messages WHERE sender_id = ANY($1::uuid[]) AND client_message_id LIKE $2 || '%'`,
+    [population.userIds, prefix],
+  );
   return Number(rows[0].count);
 }

@@ -92,7 +92,7 @@ export function formatTable(report: BenchReport): string {
     row('deliveries expected', (p) => String(p.deliveries.expected)),
     row('lost / duplicated / misrouted', (p) => `${p.deliveries.lost} / ${p.deliveries.duplicated} / ${p.deliveries.misrouted}`),
     row('typing sent / relayed', (p) => `${p.typing.acked} / ${p.typing.received}`),
-    row('connect time', (p) => `${p.connectSeconds} s`),
+    row('connect / settle time', (p) => `${p.connectSeconds} s / ${p.settleSeconds} s`),
     row('RSS idle / connected / peak', (p) => `${mib(p.rss.idleBytes)} / ${mib(p.rss.connectedBytes)} / ${mib(p.rss.peakBytes)}`),
     row('RSS per socket', (p) => kib(p.rss.perSocketBytes)),
     row('target loop delay p99 / max', (p) => `${ms(p.eventLoopDelayMs.p99)} / ${ms(p.eventLoopDelayMs.max)}`),

@@ -3,13 +3,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BenchDatabase, openPglite, openPostgres } from './database';
-import { closeAll, connectAll, LoadTarget, runSchedule } from './load';
+import { clientMessageIdOf, closeAll, connectAll, LoadTarget, runSchedule } from './load';
 import { BenchOptions, parseOptions, USAGE } from './options';
 import { buildPopulation, countStoredMessages, groupOf, Population, seedPopulation } from './population';
 import { ChildServer, startChild } from './processes';
 import { BenchReport, formatTable, machineInfo, phaseReport, PhaseReport, ratioOf, ServerPhaseReport } from './report';
 import { buildSchedule, Schedule } from './schedule';
-import { residentBytes, sampleOf, scrape, startSampler } from './server-metrics';
+import { residentBytes, sampleOf, scrape, startSampler, waitUntilQuiet } from './server-metrics';
 import { signAccessToken } from './tokens';
 
 const SERVER_MAIN = join(__dirname, '..', 'src', 'main.js');
@@ -17,11 +17,6 @@ const RELAY_MAIN = join(__dirname, 'baseline', 'relay.js');
 
 /** Rates far above any schedule, so the server's per-user limits never reject benchmark traffic. */
 const UNLIMITED = '1000000000';
-
-/** Pause after connecting so RSS and the handshake's database work settle before measuring. */
-const SETTLE_MS = 1000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The server under test: its URL, its database and the secret that signs its tokens. */
 interface ServerUnderTest {
@@ -98,30 +93,40 @@ async function withPostgres<T>(url: string, work: (db: BenchDatabase) => Promise
   }
 }
 
+interface Schedules {
+  warmup: Schedule;
+  measured: Schedule;
+}
+
 /** Connect every user, measure RSS before and after, play the schedule while sampling /metrics. */
-async function drive(target: LoadTarget, population: Population, schedule: Schedule, options: BenchOptions): Promise<PhaseReport> {
+async function drive(target: LoadTarget, population: Population, schedules: Schedules, options: BenchOptions): Promise<PhaseReport> {
   const users = population.userIds.length;
   const idle = await residentBytes(target.url);
   const connectStart = performance.now();
   const sockets = await connectAll(target, users, options.connectConcurrency);
   const connectSeconds = Math.round(performance.now() - connectStart) / 1000;
   try {
-    await sleep(SETTLE_MS);
+    let settleSeconds = await waitUntilQuiet(target.url);
     const connected = await residentBytes(target.url);
+    if (schedules.warmup.at.length > 0) {
+      // Unmeasured traffic first, so lazy initialisation and JIT compilation do not land in the results.
+      await runSchedule(sockets, population, schedules.warmup, options, 'w');
+      settleSeconds += await waitUntilQuiet(target.url);
+    }
     const sampler = startSampler(target.url);
-    const load = await runSchedule(sockets, population, schedule, options);
+    const load = await runSchedule(sockets, population, schedules.measured, options, 'm');
     const samples = await sampler.stop();
-    return phaseReport({ ...load, connectSeconds }, { idle, connected }, samples, users);
+    return phaseReport({ ...load, connectSeconds, settleSeconds }, { idle, connected }, samples, users);
   } finally {
     closeAll(sockets);
   }
 }
 
-async function runServerPhase(server: ServerUnderTest, population: Population, schedule: Schedule, options: BenchOptions) {
+async function runServerPhase(server: ServerUnderTest, population: Population, schedules: Schedules, options: BenchOptions) {
   const target: LoadTarget = { url: server.url, auth: (user) => ({ token: signAccessToken(population.userIds[user], server.secret) }) };
-  const phase = await drive(target, population, schedule, options);
+  const phase = await drive(target, population, schedules, options);
   const connectedGauge = sampleOf(await scrape(server.url), 'chat_connected_sockets');
-  const stored = await server.withDatabase((db) => countStoredMessages(db, population), false);
+  const stored = await server.withDatabase((db) => countStoredMessages(db, population, clientMessageIdOf(population, 'm', '')), false);
   const report: ServerPhaseReport = {
     ...phase,
     stored: {
@@ -133,7 +138,7 @@ async function runServerPhase(server: ServerUnderTest, population: Population, s
   return { report, connectedGauge };
 }
 
-/** The relay has no database, so each client names its rooms in the handshake: its group and its direct conversations. */
+/** Describe the relay target. The relay has no database, so each client names its rooms in the handshake: its group and its direct conversations. */
 function relayTarget(url: string, population: Population): LoadTarget {
   const rooms: string[][] = population.userIds.map(() => []);
   for (const pair of population.directPairs) {
@@ -147,10 +152,10 @@ function relayTarget(url: string, population: Population): LoadTarget {
   return { url, auth: (user) => ({ userId: population.userIds[user], rooms: rooms[user] }) };
 }
 
-async function runBaselinePhase(population: Population, schedule: Schedule, options: BenchOptions): Promise<PhaseReport> {
+async function runBaselinePhase(population: Population, schedules: Schedules, options: BenchOptions): Promise<PhaseReport> {
   const relay = await startChild(RELAY_MAIN, {});
   try {
-    return await drive(relayTarget(relay.url, population), population, schedule, options);
+    return await drive(relayTarget(relay.url, population), population, schedules, options);
   } finally {
     await relay.stop();
   }
@@ -164,7 +169,11 @@ async function main(): Promise<void> {
   }
   const startedAt = new Date().toISOString();
   const population = buildPopulation(options.users, options.groupSize);
-  const schedule = buildSchedule(population, { ...options, seed: options.seed });
+  const schedules: Schedules = {
+    warmup: buildSchedule(population, { ...options, durationSeconds: options.warmupSeconds, seed: options.seed + 1 }),
+    measured: buildSchedule(population, options),
+  };
+  const schedule = schedules.measured;
   const notes: string[] = [];
 
   log(`Starting the server (${options.url ? `running at ${options.url}` : options.databaseUrl ? 'PostgreSQL' : 'PGlite'})`);
@@ -174,7 +183,7 @@ async function main(): Promise<void> {
     log(`Seeding ${options.users} accounts, ${population.groupIds.length} groups and their direct conversations`);
     await server.withDatabase((db) => seedPopulation(db, population));
     log(`Sending ${schedule.messages} messages at ${options.rate}/s for ${options.durationSeconds} s to the server`);
-    serverPhase = await runServerPhase(server, population, schedule, options);
+    serverPhase = await runServerPhase(server, population, schedules, options);
   } finally {
     await server.stop();
   }
@@ -187,7 +196,7 @@ async function main(): Promise<void> {
   let baseline: PhaseReport | null = null;
   if (options.baseline) {
     log('Sending the same schedule to the bare relay');
-    baseline = await runBaselinePhase(population, schedule, options);
+    baseline = await runBaselinePhase(population, schedules, options);
   }
 
   const { databaseUrl: _databaseUrl, jwtSecret: _jwtSecret, ...shownOptions } = options;

@@ -56,3 +56,21 @@ export function startSampler(url: string, intervalMs = 1000): { stop(): Promise<
     },
   };
 }
+
+/**
+ * Wait until the target uses less than `busyShare` of one core over a 500 ms window, or until
+ * `maxMs` passes. Connecting thousands of sockets leaves work behind (presence, room joins),
+ * and a schedule started on top of it measures that backlog. Returns the seconds waited.
+ */
+export async function waitUntilQuiet(url: string, busyShare = 0.2, maxMs = 30_000): Promise<number> {
+  const started = performance.now();
+  const cpuSeconds = async () => sampleOf(await scrape(url), 'process_cpu_seconds_total') ?? 0;
+  let before = await cpuSeconds();
+  while (performance.now() - started < maxMs) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now = await cpuSeconds();
+    if (now - before < busyShare * 0.5) break;
+    before = now;
+  }
+  return Math.round(performance.now() - started) / 1000;
+}
