@@ -26,6 +26,8 @@ interface ServerUnderTest {
   /** Run `work` with the database open. PGlite opens only while the server is stopped, which then restarts unless `restart` is false. */
   withDatabase<T>(work: (db: BenchDatabase) => Promise<T>, restart?: boolean): Promise<T>;
   stop(): Promise<void>;
+  /** The end of the started server's stdout and stderr; empty for a running server. */
+  output(): string;
 }
 
 async function startServerUnderTest(options: BenchOptions): Promise<ServerUnderTest> {
@@ -36,6 +38,7 @@ async function startServerUnderTest(options: BenchOptions): Promise<ServerUnderT
       secret: options.jwtSecret!,
       withDatabase: (work) => withPostgres(options.databaseUrl!, work),
       stop: async () => undefined,
+      output: () => '',
     };
   }
 
@@ -54,6 +57,7 @@ async function startServerUnderTest(options: BenchOptions): Promise<ServerUnderT
   };
   const nodeArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.cpuProfDir)}`] : [];
   let child: ChildServer | undefined = await startChild(SERVER_MAIN, env, nodeArgs);
+  let lastOutput = '';
 
   const server: ServerUnderTest = {
     url: child.url,
@@ -62,6 +66,7 @@ async function startServerUnderTest(options: BenchOptions): Promise<ServerUnderT
     async withDatabase(work, restart = true) {
       if (options.databaseUrl) return withPostgres(options.databaseUrl, work);
       // PGlite admits one process: stop the server (its migrations have run), work, then start it again.
+      lastOutput = child?.output() ?? lastOutput;
       await child?.stop();
       child = undefined;
       const db = await openPglite(join(dataDir!, 'pglite'));
@@ -75,7 +80,9 @@ async function startServerUnderTest(options: BenchOptions): Promise<ServerUnderT
         }
       }
     },
+    output: () => lastOutput + (child?.output() ?? ''),
     async stop() {
+      lastOutput = child?.output() ?? lastOutput;
       await child?.stop();
       child = undefined;
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -111,7 +118,7 @@ async function drive(target: LoadTarget, population: Population, schedules: Sche
     if (schedules.warmup.at.length > 0) {
       // Unmeasured traffic first, so lazy initialisation and JIT compilation do not land in the results.
       await runSchedule(sockets, population, schedules.warmup, options, 'w');
-      settleSeconds += await waitUntilQuiet(target.url);
+      settleSeconds = Math.round((settleSeconds + (await waitUntilQuiet(target.url))) * 1000) / 1000;
     }
     const sampler = startSampler(target.url);
     const load = await runSchedule(sockets, population, schedules.measured, options, 'm');
@@ -187,6 +194,8 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
   }
+  const failures = Object.values(serverPhase.report.messages.failed).reduce((sum, count) => sum + count, 0);
+  if (failures > 0) log(`${failures} sends failed; the end of the server's log:\n${server.output().split('\n').slice(-40).join('\n')}`);
   if (server.database === 'pglite')
     notes.push('PGlite: the embedded single-session database, not PostgreSQL; stored msg/s is not comparable.');
   if (serverPhase.connectedGauge !== undefined && serverPhase.connectedGauge !== 0 && serverPhase.connectedGauge < options.users) {
