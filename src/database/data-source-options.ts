@@ -16,6 +16,8 @@ const COMMON = {
 
 /** Options for a PostgreSQL server reached by URL. */
 export function serverOptions(url: string, poolSize: number): DataSourceOptions {
+  // TODO: pg-pool also applies this timeout to waiting for a free pool connection, so an overloaded
+  // server fails sends with INTERNAL after 5 s where SERVICE_UNAVAILABLE would tell clients to retry.
   return { ...COMMON, url, poolSize, connectTimeoutMS: 5000 };
 }
 
