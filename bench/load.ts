@@ -35,6 +35,8 @@ export interface LoadResult {
   /** Acknowledged messages per second over windowSeconds. */
   throughput: number;
   generatorLoopDelayMs: { p50: number; p99: number; max: number };
+  /** CPU time of the generator process per acknowledged message, from process.cpuUsage(). */
+  generatorCpuMsPerMessage: number;
 }
 
 /** Lead time between building the timeline and its first event, so connection setup has settled. */
@@ -178,6 +180,7 @@ export async function runSchedule(
       );
   };
 
+  const cpuBefore = process.cpuUsage();
   const loop = monitorEventLoopDelay({ resolution: 2 });
   loop.enable();
   start = performance.now() + START_DELAY_MS;
@@ -197,6 +200,7 @@ export async function runSchedule(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   loop.disable();
+  const cpu = process.cpuUsage(cpuBefore);
   sockets.forEach((socket, user) => {
     socket.off('typing', onTyping);
     socket.off('message', listeners[user]);
@@ -231,5 +235,6 @@ export async function runSchedule(
     windowSeconds: Math.round(windowMs) / 1000,
     throughput: Math.round((acked / windowMs) * 1000),
     generatorLoopDelayMs: loopDelay(loop),
+    generatorCpuMsPerMessage: Math.round((cpu.user + cpu.system) / Math.max(acked, 1)) / 1000,
   };
 }

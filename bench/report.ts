@@ -10,6 +10,12 @@ export interface PhaseReport extends LoadResult {
   rss: { idleBytes: number; connectedBytes: number; peakBytes: number; perSocketBytes: number };
   /** Worst one-second window of the target's own event-loop delay, from its /metrics. */
   eventLoopDelayMs: { p99: number; max: number };
+  /**
+   * CPU time during the measured schedule, typing events included, per acknowledged message.
+   * It varies less with other load on the machine than latency does. The database's share is
+   * null unless PostgreSQL runs on this machine.
+   */
+  cpu: { targetSeconds: number; targetMsPerMessage: number; databaseSeconds: number | null; databaseMsPerMessage: number | null };
   valid: boolean;
 }
 
@@ -48,7 +54,9 @@ export function phaseReport(
   rss: { idle: number; connected: number },
   samples: ServerSamples,
   users: number,
+  databaseCpuSeconds: number | null,
 ): PhaseReport {
+  const perMessage = (seconds: number) => Math.round((seconds * 1e6) / Math.max(load.messages.acked, 1)) / 1000;
   return {
     ...load,
     rss: {
@@ -58,6 +66,12 @@ export function phaseReport(
       perSocketBytes: Math.round((rss.connected - rss.idle) / users),
     },
     eventLoopDelayMs: { p99: samples.loopDelayP99MaxMs, max: samples.loopDelayMaxMs },
+    cpu: {
+      targetSeconds: samples.cpuSeconds,
+      targetMsPerMessage: perMessage(samples.cpuSeconds),
+      databaseSeconds: databaseCpuSeconds,
+      databaseMsPerMessage: databaseCpuSeconds === null ? null : perMessage(databaseCpuSeconds),
+    },
     valid: load.generatorLoopDelayMs.p99 <= GENERATOR_P99_LIMIT_MS,
   };
 }
@@ -95,6 +109,9 @@ export function formatTable(report: BenchReport): string {
     row('connect / settle time', (p) => `${p.connectSeconds} s / ${p.settleSeconds} s`),
     row('RSS idle / connected / peak', (p) => `${mib(p.rss.idleBytes)} / ${mib(p.rss.connectedBytes)} / ${mib(p.rss.peakBytes)}`),
     row('RSS per socket', (p) => kib(p.rss.perSocketBytes)),
+    row('target CPU per message', (p) => `${p.cpu.targetMsPerMessage} ms`),
+    row('database CPU per message', (p) => (p.cpu.databaseMsPerMessage === null ? '-' : `${p.cpu.databaseMsPerMessage} ms`)),
+    row('generator CPU per message', (p) => `${p.generatorCpuMsPerMessage} ms`),
     row('target loop delay p99 / max', (p) => `${ms(p.eventLoopDelayMs.p99)} / ${ms(p.eventLoopDelayMs.max)}`),
     row('generator loop delay p99', (p) => `${ms(p.generatorLoopDelayMs.p99)}${p.valid ? '' : ' (INVALID)'}`),
   ];

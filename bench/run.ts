@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BenchDatabase, openPglite, openPostgres } from './database';
+import { startDatabaseCpu } from './database-cpu';
 import { clientMessageIdOf, closeAll, connectAll, LoadTarget, runSchedule } from './load';
 import { BenchOptions, parseOptions, USAGE } from './options';
 import { buildPopulation, countStoredMessages, groupOf, Population, seedPopulation } from './population';
@@ -106,7 +107,13 @@ interface Schedules {
 }
 
 /** Connect every user, measure RSS before and after, play the schedule while sampling /metrics. */
-async function drive(target: LoadTarget, population: Population, schedules: Schedules, options: BenchOptions): Promise<PhaseReport> {
+async function drive(
+  target: LoadTarget,
+  population: Population,
+  schedules: Schedules,
+  options: BenchOptions,
+  databaseUrl?: string,
+): Promise<PhaseReport> {
   const users = population.userIds.length;
   const idle = await residentBytes(target.url);
   const connectStart = performance.now();
@@ -120,10 +127,12 @@ async function drive(target: LoadTarget, population: Population, schedules: Sche
       await runSchedule(sockets, population, schedules.warmup, options, 'w');
       settleSeconds = Math.round((settleSeconds + (await waitUntilQuiet(target.url))) * 1000) / 1000;
     }
+    const databaseCpu = databaseUrl ? await startDatabaseCpu(databaseUrl) : undefined;
     const sampler = startSampler(target.url);
     const load = await runSchedule(sockets, population, schedules.measured, options, 'm');
     const samples = await sampler.stop();
-    return phaseReport({ ...load, connectSeconds, settleSeconds }, { idle, connected }, samples, users);
+    const databaseCpuSeconds = (await databaseCpu?.stop()) ?? null;
+    return phaseReport({ ...load, connectSeconds, settleSeconds }, { idle, connected }, samples, users, databaseCpuSeconds);
   } finally {
     closeAll(sockets);
   }
@@ -131,7 +140,7 @@ async function drive(target: LoadTarget, population: Population, schedules: Sche
 
 async function runServerPhase(server: ServerUnderTest, population: Population, schedules: Schedules, options: BenchOptions) {
   const target: LoadTarget = { url: server.url, auth: (user) => ({ token: signAccessToken(population.userIds[user], server.secret) }) };
-  const phase = await drive(target, population, schedules, options);
+  const phase = await drive(target, population, schedules, options, options.databaseUrl);
   const connectedGauge = sampleOf(await scrape(server.url), 'chat_connected_sockets');
   const stored = await server.withDatabase((db) => countStoredMessages(db, population, clientMessageIdOf(population, 'm', '')), false);
   const report: ServerPhaseReport = {

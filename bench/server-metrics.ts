@@ -17,6 +17,8 @@ export async function residentBytes(url: string): Promise<number> {
 /** Peak RSS and the worst one-second window of a server's event-loop delay, from its /metrics. */
 export interface ServerSamples {
   peakRssBytes: number;
+  /** process_cpu_seconds_total from the first scrape to the last. */
+  cpuSeconds: number;
   loopDelayP99MaxMs: number;
   loopDelayMaxMs: number;
 }
@@ -26,14 +28,18 @@ export interface ServerSamples {
  * each scrape, so every sample covers the second before it; the first scrape only resets.
  */
 export function startSampler(url: string, intervalMs = 1000): { stop(): Promise<ServerSamples> } {
-  const samples: ServerSamples = { peakRssBytes: 0, loopDelayP99MaxMs: 0, loopDelayMaxMs: 0 };
+  const samples: ServerSamples = { peakRssBytes: 0, cpuSeconds: 0, loopDelayP99MaxMs: 0, loopDelayMaxMs: 0 };
   let first = true;
+  let firstCpuSeconds = 0;
   let inFlight: Promise<void> = Promise.resolve();
 
   const take = async () => {
     try {
       const text = await scrape(url);
       samples.peakRssBytes = Math.max(samples.peakRssBytes, sampleOf(text, 'process_resident_memory_bytes') ?? 0);
+      const cpuSeconds = sampleOf(text, 'process_cpu_seconds_total') ?? 0;
+      if (first) firstCpuSeconds = cpuSeconds;
+      samples.cpuSeconds = cpuSeconds - firstCpuSeconds;
       if (!first) {
         samples.loopDelayP99MaxMs = Math.max(samples.loopDelayP99MaxMs, (sampleOf(text, 'nodejs_eventloop_lag_p99_seconds') ?? 0) * 1000);
         samples.loopDelayMaxMs = Math.max(samples.loopDelayMaxMs, (sampleOf(text, 'nodejs_eventloop_lag_max_seconds') ?? 0) * 1000);
@@ -52,7 +58,12 @@ export function startSampler(url: string, intervalMs = 1000): { stop(): Promise<
       await inFlight;
       await take();
       const round = (value: number) => Math.round(value * 100) / 100;
-      return { ...samples, loopDelayP99MaxMs: round(samples.loopDelayP99MaxMs), loopDelayMaxMs: round(samples.loopDelayMaxMs) };
+      return {
+        ...samples,
+        cpuSeconds: round(samples.cpuSeconds),
+        loopDelayP99MaxMs: round(samples.loopDelayP99MaxMs),
+        loopDelayMaxMs: round(samples.loopDelayMaxMs),
+      };
     },
   };
 }
