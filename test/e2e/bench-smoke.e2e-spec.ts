@@ -18,7 +18,9 @@ const PHASE_FIELDS = [
   'throughput',
   'rss',
   'eventLoopDelayMs',
+  'cpu',
   'generatorLoopDelayMs',
+  'generatorCpuMsPerMessage',
 ];
 
 // The harness runs from dist/, which `npm test` builds first. It starts its own server on
