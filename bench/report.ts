@@ -17,6 +17,8 @@ export interface PhaseReport extends LoadResult {
    */
   cpu: { targetSeconds: number; targetMsPerMessage: number; databaseSeconds: number | null; databaseMsPerMessage: number | null };
   valid: boolean;
+  /** The target's chat_connected_sockets after connecting; null for the relay, which has no such metric. */
+  connectedSockets?: number | null;
 }
 
 export interface ServerPhaseReport extends PhaseReport {

@@ -121,7 +121,9 @@ async function drive(
   const connectSeconds = Math.round(performance.now() - connectStart) / 1000;
   try {
     let settleSeconds = await waitUntilQuiet(target.url);
-    const connected = await residentBytes(target.url);
+    const afterConnect = await scrape(target.url);
+    const connected = sampleOf(afterConnect, 'process_resident_memory_bytes') ?? 0;
+    const connectedSockets = sampleOf(afterConnect, 'chat_connected_sockets') ?? null;
     if (schedules.warmup.at.length > 0) {
       // Unmeasured traffic first, so lazy initialisation and JIT compilation do not land in the results.
       await runSchedule(sockets, population, schedules.warmup, options, 'w');
@@ -132,7 +134,10 @@ async function drive(
     const load = await runSchedule(sockets, population, schedules.measured, options, 'm');
     const samples = await sampler.stop();
     const databaseCpuSeconds = (await databaseCpu?.stop()) ?? null;
-    return phaseReport({ ...load, connectSeconds, settleSeconds }, { idle, connected }, samples, users, databaseCpuSeconds);
+    return {
+      ...phaseReport({ ...load, connectSeconds, settleSeconds }, { idle, connected }, samples, users, databaseCpuSeconds),
+      connectedSockets,
+    };
   } finally {
     closeAll(sockets);
   }
@@ -141,7 +146,6 @@ async function drive(
 async function runServerPhase(server: ServerUnderTest, population: Population, schedules: Schedules, options: BenchOptions) {
   const target: LoadTarget = { url: server.url, auth: (user) => ({ token: signAccessToken(population.userIds[user], server.secret) }) };
   const phase = await drive(target, population, schedules, options, options.databaseUrl);
-  const connectedGauge = sampleOf(await scrape(server.url), 'chat_connected_sockets');
   const stored = await server.withDatabase((db) => countStoredMessages(db, population, clientMessageIdOf(population, 'm', '')), false);
   const report: ServerPhaseReport = {
     ...phase,
@@ -151,7 +155,7 @@ async function runServerPhase(server: ServerUnderTest, population: Population, s
       ackedButMissing: Math.max(0, phase.messages.acked - stored),
     },
   };
-  return { report, connectedGauge };
+  return report;
 }
 
 /** Describe the relay target. The relay has no database, so each client names its rooms in the handshake: its group and its direct conversations. */
@@ -189,26 +193,25 @@ async function main(): Promise<void> {
     warmup: buildSchedule(population, { ...options, durationSeconds: options.warmupSeconds, seed: options.seed + 1 }),
     measured: buildSchedule(population, options),
   };
-  const schedule = schedules.measured;
   const notes: string[] = [];
 
   log(`Starting the server (${options.url ? `running at ${options.url}` : options.databaseUrl ? 'PostgreSQL' : 'PGlite'})`);
   const server = await startServerUnderTest(options);
-  let serverPhase: Awaited<ReturnType<typeof runServerPhase>>;
+  let serverPhase: ServerPhaseReport;
   try {
     log(`Seeding ${options.users} accounts, ${population.groupIds.length} groups and their direct conversations`);
     await server.withDatabase((db) => seedPopulation(db, population));
-    log(`Sending ${schedule.messages} messages at ${options.rate}/s for ${options.durationSeconds} s to the server`);
+    log(`Sending ${schedules.measured.messages} messages at ${options.rate}/s for ${options.durationSeconds} s to the server`);
     serverPhase = await runServerPhase(server, population, schedules, options);
   } finally {
     await server.stop();
   }
-  const failures = Object.values(serverPhase.report.messages.failed).reduce((sum, count) => sum + count, 0);
+  const failures = Object.values(serverPhase.messages.failed).reduce((sum, count) => sum + count, 0);
   if (failures > 0) log(`${failures} sends failed; the end of the server's log:\n${server.output().split('\n').slice(-40).join('\n')}`);
   if (server.database === 'pglite')
     notes.push('PGlite: the embedded single-session database, not PostgreSQL; stored msg/s is not comparable.');
-  if (serverPhase.connectedGauge !== undefined && serverPhase.connectedGauge !== 0 && serverPhase.connectedGauge < options.users) {
-    notes.push(`chat_connected_sockets read ${serverPhase.connectedGauge} after the run, below ${options.users}.`);
+  if (serverPhase.connectedSockets !== null && serverPhase.connectedSockets !== options.users) {
+    notes.push(`chat_connected_sockets read ${serverPhase.connectedSockets} after connecting ${options.users} sockets.`);
   }
 
   let baseline: PhaseReport | null = null;
@@ -225,10 +228,10 @@ async function main(): Promise<void> {
     database: server.database,
     target: options.url ? 'running-server' : 'child-process',
     options: shownOptions,
-    server: serverPhase.report,
+    server: serverPhase,
     baseline,
-    ratio: ratioOf(serverPhase.report, baseline),
-    valid: serverPhase.report.valid && (baseline?.valid ?? true),
+    ratio: ratioOf(serverPhase, baseline),
+    valid: serverPhase.valid && (baseline?.valid ?? true),
     notes,
   };
   if (!report.valid) notes.push(`INVALID: the generator's own event-loop delay exceeded 5 ms at p99, so latencies include its stalls.`);

@@ -71,6 +71,7 @@ describe('npm run bench smoke run', () => {
       expect(typeof phase.generatorLoopDelayMs.p99).toBe('number');
       expect(typeof phase.valid).toBe('boolean');
     }
+    expect(report.server.connectedSockets).toBe(200);
     expect(report.server.stored.perSecond).toBeGreaterThan(0);
     expect(report.ratio.throughput).toBeGreaterThan(0);
     expect(report.machine.cpus).toBeGreaterThan(0);
