@@ -21,7 +21,8 @@ export interface LoadResult {
   connectSeconds: number;
   /** Wait after connecting until the target's CPU use dropped, before the schedule started. */
   settleSeconds: number;
-  messages: { scheduled: number; acked: number; failed: Record<string, number>; ackTimeouts: number };
+  /** `unanswered`: sends whose ack had neither arrived nor timed out when the drain ended. */
+  messages: { scheduled: number; acked: number; failed: Record<string, number>; ackTimeouts: number; unanswered: number };
   /** From each message's intended send time to its ack at the sender. */
   sendToAck: LatencySummary;
   /** From each message's intended send time to its arrival at each recipient socket. */
@@ -223,7 +224,13 @@ export async function runSchedule(
   const windowMs = Math.max(lastAckAt - start, 1);
   const typingScheduled = events - schedule.messages;
   return {
-    messages: { scheduled: schedule.messages, acked, failed, ackTimeouts },
+    messages: {
+      scheduled: schedule.messages,
+      acked,
+      failed,
+      ackTimeouts,
+      unanswered: schedule.messages - acked - ackTimeouts - Object.values(failed).reduce((sum, count) => sum + count, 0),
+    },
     sendToAck: summarize(sendToAck),
     sendToReceive: summarize(sendToReceive),
     timeline: perSecond.map((samples, second) => {

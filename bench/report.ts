@@ -99,7 +99,10 @@ export function formatTable(report: BenchReport): string {
   const rows: string[][] = [
     ['', `server (${report.database})`, ...(baseline ? ['bare relay'] : [])],
     row('messages scheduled / acked', (p) => `${p.messages.scheduled} / ${p.messages.acked}`),
-    row('failed acks / timeouts', (p) => `${Object.values(p.messages.failed).reduce((a, b) => a + b, 0)} / ${p.messages.ackTimeouts}`),
+    row(
+      'failed acks / timeouts / unanswered',
+      (p) => `${Object.values(p.messages.failed).reduce((a, b) => a + b, 0)} / ${p.messages.ackTimeouts} / ${p.messages.unanswered}`,
+    ),
     row('throughput (acked msg/s)', (p) => String(p.throughput)),
     row('stored msg/s', () => String(server.stored.perSecond), '-'),
     row('send→receive p50 / p99', (p) => `${ms(p.sendToReceive.p50)} / ${ms(p.sendToReceive.p99)}`),

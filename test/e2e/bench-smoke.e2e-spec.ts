@@ -49,6 +49,7 @@ describe('npm run bench smoke run', () => {
     expect(report.server.messages.scheduled).toBeGreaterThan(0);
     expect(report.server.messages.acked).toBe(report.server.messages.scheduled);
     expect(report.server.messages.ackTimeouts).toBe(0);
+    expect(report.server.messages.unanswered).toBe(0);
     expect(report.server.messages.failed).toEqual({});
     expect(report.server.stored.messages).toBe(report.server.messages.acked);
   });
