@@ -19,6 +19,8 @@ export interface LoadOptions {
 
 export interface LoadResult {
   connectSeconds: number;
+  /** Handshakes the server rejected and the harness retried. */
+  connectRetries: number;
   /** Wait after connecting until the target's CPU use dropped, before the schedule started. */
   settleSeconds: number;
   /** `unanswered`: sends whose ack had neither arrived nor timed out when the drain ended. */
@@ -65,12 +67,30 @@ function connect(target: LoadTarget, user: number, timeoutMs: number): Promise<S
   });
 }
 
-/** Connect one socket per user, `concurrency` handshakes at a time. */
-export async function connectAll(target: LoadTarget, users: number, concurrency: number): Promise<Socket[]> {
+/** Attempts per socket; a rejected handshake is retried after 500 ms, then 1 s, as a client with backoff would. */
+const CONNECT_ATTEMPTS = 3;
+
+/**
+ * Connect one socket per user, `concurrency` handshakes at a time. Returns the sockets and how
+ * many handshakes were rejected and retried; throws when a socket fails every attempt.
+ */
+export async function connectAll(target: LoadTarget, users: number, concurrency: number): Promise<{ sockets: Socket[]; retries: number }> {
   const sockets: Socket[] = new Array(users);
   let next = 0;
+  let retries = 0;
+  const connectWithRetry = async (user: number) => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await connect(target, user, 30_000);
+      } catch (error) {
+        if (attempt === CONNECT_ATTEMPTS) throw error;
+        retries += 1;
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
+  };
   const worker = async () => {
-    for (let user = next++; user < users; user = next++) sockets[user] = await connect(target, user, 30_000);
+    for (let user = next++; user < users; user = next++) sockets[user] = await connectWithRetry(user);
   };
   try {
     await Promise.all(Array.from({ length: Math.min(concurrency, users) }, worker));
@@ -78,7 +98,7 @@ export async function connectAll(target: LoadTarget, users: number, concurrency:
     closeAll(sockets);
     throw error;
   }
-  return sockets;
+  return { sockets, retries };
 }
 
 export function closeAll(sockets: Socket[]): void {
@@ -118,7 +138,7 @@ export async function runSchedule(
   schedule: Schedule,
   options: LoadOptions,
   phase: string,
-): Promise<Omit<LoadResult, 'connectSeconds' | 'settleSeconds'>> {
+): Promise<Omit<LoadResult, 'connectSeconds' | 'connectRetries' | 'settleSeconds'>> {
   const events = schedule.at.length;
   const receivers: (number[] | undefined)[] = new Array(events);
   const ackOk = new Uint8Array(events);

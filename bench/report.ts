@@ -112,6 +112,7 @@ export function formatTable(report: BenchReport): string {
     row('lost / duplicated / misrouted', (p) => `${p.deliveries.lost} / ${p.deliveries.duplicated} / ${p.deliveries.misrouted}`),
     row('typing sent / relayed', (p) => `${p.typing.acked} / ${p.typing.received}`),
     row('connect / settle time', (p) => `${p.connectSeconds} s / ${p.settleSeconds} s`),
+    row('rejected handshakes retried', (p) => String(p.connectRetries)),
     row('RSS idle / connected / peak', (p) => `${mib(p.rss.idleBytes)} / ${mib(p.rss.connectedBytes)} / ${mib(p.rss.peakBytes)}`),
     row('RSS per socket', (p) => kib(p.rss.perSocketBytes)),
     row('target CPU per message', (p) => `${p.cpu.targetMsPerMessage} ms`),

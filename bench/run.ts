@@ -117,7 +117,7 @@ async function drive(
   const users = population.userIds.length;
   const idle = await residentBytes(target.url);
   const connectStart = performance.now();
-  const sockets = await connectAll(target, users, options.connectConcurrency);
+  const { sockets, retries: connectRetries } = await connectAll(target, users, options.connectConcurrency);
   const connectSeconds = Math.round(performance.now() - connectStart) / 1000;
   try {
     let settleSeconds = await waitUntilQuiet(target.url);
@@ -135,7 +135,7 @@ async function drive(
     const samples = await sampler.stop();
     const databaseCpuSeconds = (await databaseCpu?.stop()) ?? null;
     return {
-      ...phaseReport({ ...load, connectSeconds, settleSeconds }, { idle, connected }, samples, users, databaseCpuSeconds),
+      ...phaseReport({ ...load, connectSeconds, connectRetries, settleSeconds }, { idle, connected }, samples, users, databaseCpuSeconds),
       connectedSockets,
     };
   } finally {
