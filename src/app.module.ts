@@ -13,6 +13,7 @@ import { DatabaseModule } from './database/database.module';
 import { GroupsModule } from './groups/groups.module';
 import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { PresenceModule } from './presence/presence.module';
 import { RealtimeGatewayModule } from './realtime/realtime-gateway.module';
 import { RealtimeModule } from './realtime/realtime.module';
@@ -49,6 +50,7 @@ export class AppModule {
           }),
         }),
         DatabaseModule,
+        MetricsModule,
         RealtimeModule,
         HealthModule,
         AuthModule,

@@ -16,7 +16,7 @@ export const BODY_LIMIT = '64kb';
 /** Apply everything main.ts and the e2e tests share: prefix, body limits, validation, errors, Swagger. */
 export function configureApp(app: NestExpressApplication): INestApplication {
   app.useLogger(app.get(Logger));
-  app.setGlobalPrefix('api', { exclude: ['health', 'health/live', 'docs/socket', 'docs/socket.json'] });
+  app.setGlobalPrefix('api', { exclude: ['health', 'health/live', 'metrics', 'docs/socket', 'docs/socket.json'] });
   const trustProxy = app.get<ConfigService<Environment, true>>(ConfigService).get('TRUST_PROXY', { infer: true });
   if (trustProxy) app.set('trust proxy', /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy);
   app.useBodyParser('json', { limit: BODY_LIMIT });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, notFound } from '../common/errors/app-error';
+import { MetricsService } from '../metrics/metrics.service';
 import { RealtimeEmitter } from '../realtime/realtime.emitter';
 import { UsersService } from '../users/users.service';
 import { ConversationsRepository } from './conversations.repository';
@@ -21,6 +22,7 @@ export class MessagesService {
     private readonly conversations: ConversationsRepository,
     private readonly users: UsersService,
     private readonly realtime: RealtimeEmitter,
+    private readonly metrics: MetricsService,
   ) {}
 
   /**
@@ -45,6 +47,7 @@ export class MessagesService {
 
     const othersCount = Number(inserted.other_members);
     const view = toMessageView(inserted, othersCount === 0, othersCount === 0);
+    this.metrics.messagesSent.inc({ kind: view.groupID ? 'group' : 'direct' });
     if (view.groupID) this.realtime.toConversation(view.groupID, 'message', view);
     else this.realtime.toUsers([senderId, view.recipientID!], 'message', view);
     return { message: view, created: true };

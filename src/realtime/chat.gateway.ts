@@ -12,6 +12,8 @@ import {
 import type { Server, Socket } from 'socket.io';
 import { Principal, TokenService } from '../auth/token.service';
 import { MessageSend } from '../common/throttling/throttle.decorators';
+import { MetricsService } from '../metrics/metrics.service';
+import { SendLatencyInterceptor } from '../metrics/send-latency.interceptor';
 import { createValidationPipe } from '../common/validation/validation.pipe';
 import { Environment } from '../config/environment';
 import { GroupsService } from '../groups/groups.service';
@@ -78,6 +80,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly config: ConfigService<Environment, true>,
     private readonly socketSessions: SocketSessionsService,
     private readonly shutdown: ShutdownState,
+    private readonly metrics: MetricsService,
   ) {}
 
   afterInit(server: Server): void {
@@ -113,6 +116,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     socket.use(payloadSizeMiddleware(socket));
     // Presence is recorded before the first await, so a disconnect during the join cannot precede it.
     this.presence.connected(userId, socket.id);
+    this.metrics.connectedSockets.inc();
     socket.onAny(() => this.presence.activity(socket.id));
     const sessionRoom = this.socketSessions.track(socket);
     await socket.join([userRoom(userId), sessionRoom, ...groupRoomsOf(socket)]);
@@ -122,10 +126,12 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   handleDisconnect(socket: Socket): void {
     this.presence.disconnected(socket.id);
     this.socketSessions.forget(socket);
+    this.metrics.connectedSockets.dec();
   }
 
   @SubscribeMessage('message:send')
   @MessageSend()
+  @UseInterceptors(SendLatencyInterceptor)
   async send(@ConnectedSocket() socket: Socket, @MessageBody() dto: SendMessageDto): Promise<MessageView> {
     const { message } = await this.messages.send(principalOfSocket(socket).userId, dto);
     return message;

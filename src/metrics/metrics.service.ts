@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Latency buckets in seconds, from 1 ms to 5 s. */
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/** Recipient sockets per push: a direct message reaches a few devices, a group up to 100 members' devices. */
+const FAN_OUT_BUCKETS = [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
+
+/**
+ * The application's Prometheus metrics in a registry of its own, so several applications in
+ * one process (the e2e tests) do not collide in prom-client's global registry.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly connectedSockets = new Gauge({
+    name: 'chat_connected_sockets',
+    help: 'Authenticated Socket.IO connections open on this instance',
+    registers: [this.registry],
+  });
+
+  readonly messagesSent = new Counter({
+    name: 'chat_messages_sent_total',
+    help: 'Messages stored by this instance, retries that returned a stored message excluded',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sendLatency = new Histogram({
+    name: 'chat_send_latency_seconds',
+    help: 'Time from the message:send handler being called to its acknowledgement, failures included',
+    labelNames: ['outcome'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly deliveryFanOut = new Histogram({
+    name: 'chat_delivery_fan_out_sockets',
+    help: 'Recipient sockets on this instance per pushed event',
+    labelNames: ['event'] as const,
+    buckets: FAN_OUT_BUCKETS,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    // Process CPU, RSS, heap, GC and event-loop delay (nodejs_eventloop_lag_*), sampled every 10 ms.
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+  }
+
+  /** Render every metric in the Prometheus text exposition format. */
+  scrape(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
