@@ -21,6 +21,8 @@ export interface DirectPair {
 export interface Population {
   tag: string;
   userIds: string[];
+  /** sessionIds[i] is user i's seeded session, the `sid` of their access token. */
+  sessionIds: string[];
   groupIds: string[];
   groupSize: number;
   /** directPairs[i * DIRECT_PARTNERS + k] is user i's conversation with user (i + k + 1) mod n. */
@@ -41,7 +43,8 @@ export function buildPopulation(users: number, groupSize: number): Population {
       directPairs.push({ conversationId: randomUUID(), a, b: (a + k) % users });
     }
   }
-  return { tag: randomBytes(3).toString('hex'), userIds, groupIds, groupSize, directPairs };
+  const sessionIds = userIds.map(() => randomUUID());
+  return { tag: randomBytes(3).toString('hex'), userIds, sessionIds, groupIds, groupSize, directPairs };
 }
 
 /** The same unordered pair key as the server's directKeyOf, so the server finds these conversations. */
@@ -65,6 +68,14 @@ export async function seedPopulation(db: BenchDatabase, population: Population):
        SELECT id, 'b' || $2 || '_' || n, 'b' || $2 || '_' || n || '@bench.test', 'seeded-without-password'
        FROM unnest($1::uuid[], $3::int[]) AS t(id, n)`,
       [chunk.map((index) => userIds[index]), tag, chunk],
+    ),
+  );
+  // The server accepts an access token only while its session is active.
+  await inChunks(indexes, (chunk) =>
+    db.query(
+      `INSERT INTO sessions (id, user_id, refresh_token_hash, expires_at)
+       SELECT sid, uid, repeat('0', 64), now() + interval '1 day' FROM unnest($1::uuid[], $2::uuid[]) AS t(sid, uid)`,
+      [chunk.map((index) => population.sessionIds[index]), chunk.map((index) => userIds[index])],
     ),
   );
 

@@ -53,6 +53,8 @@ async function startServerUnderTest(options: BenchOptions): Promise<ServerUnderT
     MESSAGE_RATE_LIMIT: UNLIMITED,
     TYPING_RATE_LIMIT: UNLIMITED,
     HTTP_RATE_LIMIT: UNLIMITED,
+    SOCKET_HANDSHAKE_RATE_LIMIT: UNLIMITED,
+    SOCKET_EVENT_RATE_LIMIT: UNLIMITED,
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : { DATA_DIR: dataDir! }),
     ...(options.poolSize ? { DATABASE_POOL_SIZE: String(options.poolSize) } : {}),
   };
@@ -144,7 +146,10 @@ async function drive(
 }
 
 async function runServerPhase(server: ServerUnderTest, population: Population, schedules: Schedules, options: BenchOptions) {
-  const target: LoadTarget = { url: server.url, auth: (user) => ({ token: signAccessToken(population.userIds[user], server.secret) }) };
+  const target: LoadTarget = {
+    url: server.url,
+    auth: (user) => ({ token: signAccessToken(population.userIds[user], population.sessionIds[user], server.secret) }),
+  };
   const phase = await drive(target, population, schedules, options, options.databaseUrl);
   const stored = await server.withDatabase((db) => countStoredMessages(db, population, clientMessageIdOf(population, 'm', '')), false);
   const report: ServerPhaseReport = {
