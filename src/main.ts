@@ -8,7 +8,12 @@ import { configureApp } from './app.setup';
 import { Environment } from './config/environment';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), { bufferLogs: true });
+  const root = AppModule.forRoot();
+  // ConfigModule.forRoot() validates .env and the environment in a promise that Nest awaits
+  // only later. Awaiting it here turns a bad value into one clean message instead of an
+  // unhandled rejection with a stack trace.
+  await Promise.all((root.imports ?? []).filter((imported) => imported instanceof Promise));
+  const app = await NestFactory.create<NestExpressApplication>(root, { bufferLogs: true });
   configureApp(app);
 
   // The Redis adapter publishes without awaiting, so a publish during a Redis outage rejects
@@ -25,7 +30,8 @@ async function bootstrap(): Promise<void> {
   const port = config.get('PORT', { infer: true });
   const host = config.get('HOST', { infer: true });
   await app.listen(port, host);
-  console.log(`Listening on http://${host === '0.0.0.0' ? 'localhost' : host}:${port} (Swagger UI at /docs)`);
+  const browsable = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  console.log(`Listening on ${host} port ${port}; Swagger UI at http://${browsable}:${port}/docs`);
 }
 
 bootstrap().catch((error: unknown) => {
