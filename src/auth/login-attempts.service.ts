@@ -51,7 +51,7 @@ export class LoginAttemptsService {
 
   /** Throw RATE_LIMITED when the account or the address has used up its failures; the message names neither. */
   async assertAllowed(account: string, address: string): Promise<void> {
-    const [forAccount, forAddress] = await this.read([accountKey(account), addressKey(address)]);
+    const [forAccount, forAddress] = await this.read([this.redis.key(accountKey(account)), this.redis.key(addressKey(address))]);
     const blocked = [
       forAccount.failures >= this.accountLimit ? forAccount.remainingMs : 0,
       forAddress.failures >= this.addressLimit ? forAddress.remainingMs : 0,
@@ -63,7 +63,7 @@ export class LoginAttemptsService {
   }
 
   async recordFailure(account: string, address: string): Promise<void> {
-    const keys = [accountKey(account), addressKey(address)];
+    const keys = [this.redis.key(accountKey(account)), this.redis.key(addressKey(address))];
     if (await this.tryRedis(() => this.redis.command!.eval(RECORD_FAILURE, keys.length, ...keys, this.windowMs))) return;
 
     const now = Date.now();
@@ -76,7 +76,7 @@ export class LoginAttemptsService {
   }
 
   async recordSuccess(account: string): Promise<void> {
-    const key = accountKey(account);
+    const key = this.redis.key(accountKey(account));
     this.memory.delete(key);
     await this.tryRedis(() => this.redis.command!.del(key));
   }

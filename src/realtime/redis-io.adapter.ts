@@ -19,7 +19,9 @@ export class RedisIoAdapter extends IoAdapter {
 
   override createIOServer(port: number, options?: ServerOptions): Server {
     const server = super.createIOServer(port, options) as Server;
-    server.adapter(createAdapter(this.redis.publisher!, this.redis.subscriber!, { requestsTimeout: 3000 }));
+    server.adapter(
+      createAdapter(this.redis.publisher!, this.redis.subscriber!, { key: this.redis.key('socket.io'), requestsTimeout: 3000 }),
+    );
     return server;
   }
 }

@@ -18,8 +18,11 @@ export class RedisService implements OnApplicationShutdown {
   readonly command?: Redis;
   readonly publisher?: Redis;
   readonly subscriber?: Redis;
+  /** REDIS_KEY_PREFIX: every key and channel of this deployment starts with it, so deployments can share one Redis. */
+  readonly keyPrefix: string;
 
   constructor(config: ConfigService<Environment, true>) {
+    this.keyPrefix = config.get('REDIS_KEY_PREFIX', { infer: true });
     const url = config.get('REDIS_URL', { infer: true });
     if (!url) return;
 
@@ -28,6 +31,11 @@ export class RedisService implements OnApplicationShutdown {
     this.publisher = this.connect(url, 'publisher', options);
     // The subscriber queues its SUBSCRIBE commands until the first connection is up.
     this.subscriber = this.connect(url, 'subscriber', { ...options, enableOfflineQueue: true, maxRetriesPerRequest: null });
+  }
+
+  /** The name of a key of this deployment. */
+  key(name: string): string {
+    return `${this.keyPrefix}${name}`;
   }
 
   get enabled(): boolean {

@@ -16,11 +16,17 @@ function loginFrom(app: TestApp, sourceAddress: string, username: string, passwo
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       url,
-      { method: 'POST', localAddress: sourceAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      {
+        method: 'POST',
+        localAddress: sourceAddress,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
       (res) => {
         let text = '';
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'] as string | undefined, body: JSON.parse(text) }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'] as string | undefined, body: JSON.parse(text) }),
+        );
       },
     );
     req.on('error', reject);
@@ -34,7 +40,9 @@ describe('failed login limit per account [PGlite]', () => {
   let app: TestApp;
 
   beforeAll(async () => {
-    app = await startApp({ env: { LOGIN_FAILURE_ACCOUNT_LIMIT: '3', LOGIN_FAILURE_ADDRESS_LIMIT: '1000', LOGIN_FAILURE_WINDOW_MS: '60000' } });
+    app = await startApp({
+      env: { LOGIN_FAILURE_ACCOUNT_LIMIT: '3', LOGIN_FAILURE_ADDRESS_LIMIT: '1000', LOGIN_FAILURE_WINDOW_MS: '60000' },
+    });
   });
 
   afterAll(async () => {
@@ -112,7 +120,9 @@ describe('failed login limit per address [PGlite]', () => {
   let app: TestApp;
 
   beforeAll(async () => {
-    app = await startApp({ env: { LOGIN_FAILURE_ACCOUNT_LIMIT: '1000', LOGIN_FAILURE_ADDRESS_LIMIT: '4', LOGIN_FAILURE_WINDOW_MS: '60000' } });
+    app = await startApp({
+      env: { LOGIN_FAILURE_ACCOUNT_LIMIT: '1000', LOGIN_FAILURE_ADDRESS_LIMIT: '4', LOGIN_FAILURE_WINDOW_MS: '60000' },
+    });
   });
 
   afterAll(async () => {
@@ -150,9 +160,18 @@ describe('failed login limit per address [PGlite]', () => {
 const redisUrl = process.env.REDIS_URL;
 (redisUrl ? describe : describe.skip)(`failed login limit in Redis${redisUrl ? '' : ' (skipped: REDIS_URL is not set)'} [PGlite]`, () => {
   let app: TestApp;
+  const keyPrefix = `test-login-${process.pid}:`;
 
   beforeAll(async () => {
-    app = await startApp({ env: { REDIS_URL: redisUrl!, LOGIN_FAILURE_ACCOUNT_LIMIT: '2', LOGIN_FAILURE_ADDRESS_LIMIT: '1000', LOGIN_FAILURE_WINDOW_MS: '30000' } });
+    app = await startApp({
+      env: {
+        REDIS_URL: redisUrl!,
+        REDIS_KEY_PREFIX: keyPrefix,
+        LOGIN_FAILURE_ACCOUNT_LIMIT: '2',
+        LOGIN_FAILURE_ADDRESS_LIMIT: '1000',
+        LOGIN_FAILURE_WINDOW_MS: '30000',
+      },
+    });
   });
 
   afterAll(async () => {
@@ -169,7 +188,7 @@ const redisUrl = process.env.REDIS_URL;
     const locked = await loginFrom(app, '127.0.0.21', henry.username, henry.password);
 
     const redis = new Redis(redisUrl!);
-    const stored = await redis.get(`login-failures:account:user:${henry.id}`);
+    const stored = await redis.get(`${keyPrefix}login-failures:account:user:${henry.id}`);
     await redis.quit();
 
     expect(locked.status).toBe(429);

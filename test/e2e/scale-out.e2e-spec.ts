@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import { Socket } from 'socket.io-client';
 import { CLUSTER_KEY_PREFIX, clusterEnv, deleteRedisKeys, describeScaleOut } from '../support/scale-out';
 import { startInstance, Instance } from '../support/cluster';
@@ -176,6 +177,23 @@ describeScaleOut('scale-out', () => {
 
     expect(last.ok).toBe(false);
     expect(last.error?.error).toBe('RATE_LIMITED');
+  });
+
+  it('keeps every Redis key below the prefix', async () => {
+    const user = await registerUser(first, 'prefix');
+    await api(second, user).get('/api/users/me');
+    const redis = new Redis(process.env.REDIS_URL!);
+    try {
+      const prefixed = await redis.keys(`${CLUSTER_KEY_PREFIX}throttle:*${user.id}*`);
+      const bare = await redis.keys(`throttle:*${user.id}*`);
+      const channels = await redis.pubsub('CHANNELS', `${CLUSTER_KEY_PREFIX}socket.io*`);
+
+      expect(prefixed.length).toBeGreaterThan(0);
+      expect(bare).toEqual([]);
+      expect(channels.length).toBeGreaterThan(0);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('reports Redis in the health check', async () => {

@@ -50,8 +50,8 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
       const [hits, ttlMs, blockedMs] = (await this.redis.command.eval(
         INCREMENT,
         2,
-        `throttle:${key}`,
-        `throttle:${key}:blocked`,
+        this.redis.key(`throttle:${key}`),
+        this.redis.key(`throttle:${key}:blocked`),
         ttl,
         limit,
         blockDuration,
