@@ -234,6 +234,9 @@ export class Environment {
   LOG_LEVEL = 'info';
 }
 
+/** Variables whose value may be or contain a credential, so errors name them without the value. */
+const SECRET_VARIABLES = new Set(['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL']);
+
 /**
  * Validate process.env for ConfigModule. Every failure names its variable, and outside
  * development and test a missing or placeholder JWT_SECRET stops the boot.
@@ -243,7 +246,8 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
   const problems = errors.map((error) => {
     const reasons = Object.values(error.constraints ?? {}).join(', ');
-    return `${error.property}: ${reasons} (got ${JSON.stringify(raw[error.property])})`;
+    const shown = SECRET_VARIABLES.has(error.property) ? 'value not shown' : `got ${JSON.stringify(raw[error.property])}`;
+    return `${error.property}: ${reasons} (${shown})`;
   });
 
   problems.push(...corsOriginProblems(env.CORS_ORIGINS));

@@ -31,6 +31,13 @@ describe('validateEnvironment', () => {
     expect(() => validateEnvironment({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
   });
 
+  it('keeps a rejected secret out of the message', () => {
+    const validate = () => validateEnvironment({ JWT_SECRET: 'almost-long-enough-secret' });
+
+    expect(validate).toThrow(/JWT_SECRET: .*value not shown/);
+    expect(validate).not.toThrow(/almost-long-enough-secret/);
+  });
+
   it('accepts a strong JWT_SECRET in production', () => {
     const env = validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: 'k2P9vX4qL7mN1sR8tW3yZ6bC0dF5gH2jA9eU' });
 
