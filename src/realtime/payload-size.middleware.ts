@@ -1,6 +1,6 @@
 import type { Socket } from 'socket.io';
 import { ErrorBody } from '../common/errors/error-code';
-import { MAX_NESTING_DEPTH, nestsDeeperThan, tooDeepError } from '../common/validation/nesting-depth';
+import { MAX_NESTING_DEPTH, nestsDeeperThan, reservedKeyError, reservedKeyIn, tooDeepError } from '../common/validation/nesting-depth';
 
 /** Largest accepted event payload, as serialised JSON. */
 export const MAX_EVENT_BYTES = 64 * 1024;
@@ -10,7 +10,7 @@ const MAX_NESTING_DEPTH_OF_ARGS = MAX_NESTING_DEPTH + 1;
 
 /**
  * Per-socket middleware that rejects an event whose payload nests deeper than
- * MAX_NESTING_DEPTH or exceeds MAX_EVENT_BYTES, through its ack when it has one. Frames beyond
+ * MAX_NESTING_DEPTH, uses a reserved key or exceeds MAX_EVENT_BYTES, through its ack when it has one. Frames beyond
  * the engine's maxHttpBufferSize never get this far: Socket.IO closes those connections.
  */
 export function payloadSizeMiddleware(socket: Socket) {
@@ -21,6 +21,8 @@ export function payloadSizeMiddleware(socket: Socket) {
 
     // Checked first: JSON.stringify below recurses and would overflow the stack on deep input.
     if (nestsDeeperThan(args, MAX_NESTING_DEPTH_OF_ARGS)) return reject(tooDeepError('Event payload').toBody());
+    const reserved = reservedKeyIn(args);
+    if (reserved !== undefined) return reject(reservedKeyError(reserved).toBody());
 
     const bytes = Buffer.byteLength(JSON.stringify(args) ?? '');
     if (bytes <= MAX_EVENT_BYTES) return next();

@@ -132,6 +132,19 @@ describeEachDatabase('limits and handshake', (database) => {
       expect(await emitAck(socket, 'ping')).toEqual({ ok: true, data: 'pong' });
     });
 
+    it.each(['__proto__', 'constructor', 'toString', 'prototype'])('rejects the reserved key %s on both transports', async (key) => {
+      const body = `{"recipientID": "${bob.id}", "content": "reserved", "${key}": {"polluted": true}}`;
+      const rest = await api(app, alice).post('/api/messages/send').set('Content-Type', 'application/json').send(body);
+      const ack = await emitAck(await connect(alice), 'message:send', JSON.parse(body));
+      const [stored] = await app.dataSource.query(`SELECT count(*)::int AS n FROM messages WHERE content = 'reserved'`);
+
+      expect(rest.status).toBe(400);
+      expect(rest.body.message).toBe(`property ${key} should not exist`);
+      expect(ack.ok).toBe(false);
+      expect(ack.error?.error).toBe('VALIDATION_FAILED');
+      expect(stored.n).toBe(0);
+    });
+
     it('answers an event with a non-object payload with VALIDATION_FAILED', async () => {
       const ack = await emitAck(await connect(alice), 'message:send', 'just a string');
 

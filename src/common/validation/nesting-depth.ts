@@ -21,10 +21,36 @@ export function nestsDeeperThan(value: unknown, max = MAX_NESTING_DEPTH): boolea
   return false;
 }
 
+/**
+ * The first key of `value`, at any depth, that names a built-in object property (`__proto__`,
+ * `constructor`, `toString` and the like). class-transformer skips such keys, so the
+ * whitelist never sees them and would let them through; no payload of this API uses one.
+ */
+export function reservedKeyIn(value: unknown): string | undefined {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (current === null || typeof current !== 'object') continue;
+    for (const [key, child] of Object.entries(current)) {
+      if (key in Object.prototype || key === 'prototype') return key;
+      pending.push(child);
+    }
+  }
+  return undefined;
+}
+
+export const reservedKeyError = (key: string) =>
+  new AppError('VALIDATION_FAILED', `property ${key} should not exist`, [
+    { field: key, constraints: [`property ${key} should not exist`] },
+  ]);
+
 export const tooDeepError = (what: string) =>
   new AppError('VALIDATION_FAILED', `${what} nests objects or arrays deeper than ${MAX_NESTING_DEPTH} levels`);
 
-/** Express middleware that rejects a parsed request body nested deeper than MAX_NESTING_DEPTH. */
+/** Express middleware that rejects a parsed request body nested deeper than MAX_NESTING_DEPTH or using a reserved key. */
 export function nestingDepthMiddleware(req: Request, _res: Response, next: NextFunction): void {
-  next(nestsDeeperThan(req.body) ? tooDeepError('Request body') : undefined);
+  if (nestsDeeperThan(req.body)) return next(tooDeepError('Request body'));
+
+  const reserved = reservedKeyIn(req.body);
+  next(reserved === undefined ? undefined : reservedKeyError(reserved));
 }
