@@ -59,6 +59,8 @@ describeEachDatabase('accounts', (database) => {
     ['a short username', { username: 'ab' }, 'username'],
     ['a username with a space', { username: 'has space' }, 'username'],
     ['an unknown field', { admin: true }, 'admin'],
+    ['a password with an unpaired surrogate', { password: 'pass\ud800word' }, 'password'],
+    ['a password with a NUL character', { password: 'pass\u0000word' }, 'password'],
   ])('rejects %s with VALIDATION_FAILED', async (_case, override, field) => {
     const username = uniqueName('bad');
     const body = { username, email: `${username}@example.test`, password: 'password123', ...override };

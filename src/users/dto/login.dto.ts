@@ -12,5 +12,7 @@ export class LoginDto {
   @ApiProperty({ example: 'correct horse battery' })
   @IsString()
   @Length(1, 128)
+  // An unpaired surrogate would reach argon2 as U+FFFD, so different inputs would match one password.
+  @IsStorableText()
   password: string;
 }

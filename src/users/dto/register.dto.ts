@@ -19,5 +19,7 @@ export class RegisterDto {
   @ApiProperty({ example: 'correct horse battery', minLength: 8, maxLength: 128 })
   @IsString()
   @Length(8, 128, { message: 'password must be 8 to 128 characters' })
+  // An unpaired surrogate would reach argon2 as U+FFFD, so different inputs would match one password.
+  @IsStorableText()
   password: string;
 }
