@@ -13,7 +13,7 @@ async function bootstrap(): Promise<void> {
   // only later. Awaiting it here turns a bad value into one clean message instead of an
   // unhandled rejection with a stack trace.
   await Promise.all((root.imports ?? []).filter((imported) => imported instanceof Promise));
-  const app = await NestFactory.create<NestExpressApplication>(root, { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(root, { bufferLogs: true, abortOnError: false });
   configureApp(app);
 
   // The Redis adapter publishes without awaiting, so a publish during a Redis outage rejects
