@@ -126,6 +126,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   handleDisconnect(socket: Socket): void {
     this.presence.disconnected(socket.id);
     this.socketSessions.forget(socket);
+    this.typing.socketClosed(socket.id);
     this.metrics.connectedSockets.dec();
   }
 
@@ -160,7 +161,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   @SubscribeMessage('typing')
   setTyping(@ConnectedSocket() socket: Socket, @MessageBody() dto: TypingDto): Promise<TypingEventView> {
-    return this.typing.update(principalOfSocket(socket).userId, dto);
+    return this.typing.update(principalOfSocket(socket).userId, socket.id, dto);
   }
 
   @SubscribeMessage('auth:renew')

@@ -9,6 +9,8 @@ import { RealtimeEmitter } from './realtime.emitter';
 
 interface TypingState {
   timer: NodeJS.Timeout;
+  /** The socket that last started or renewed it; closing that socket ends it. */
+  socketId: string;
   /** The other members when typing started; the expiry relays to them without a query. */
   recipients: string[];
 }
@@ -40,16 +42,25 @@ export class TypingService implements OnModuleDestroy {
   }
 
   /** Start, renew or stop the caller's typing state; NOT_FOUND unless the caller is a member. */
-  async update(userId: string, dto: TypingDto): Promise<TypingEventView> {
+  async update(userId: string, socketId: string, dto: TypingDto): Promise<TypingEventView> {
     this.limiter.consume(userId);
     const conversation = await this.conversations.resolve(dto.conversationID, userId);
     const recipients = await this.members.otherMemberIds(conversation.id, userId);
 
     // From here on nothing awaits, so relays leave in the order the states change.
     const event: TypingEventView = { conversationID: conversation.id, userID: userId, isTyping: dto.isTyping };
-    const changed = dto.isTyping ? this.start(event, recipients) : this.stop(event);
+    const changed = dto.isTyping ? this.start(event, socketId, recipients) : this.stop(event);
     if (changed) this.realtime.toUsers(recipients, 'typing', event);
     return event;
+  }
+
+  /** End the typing states a closed socket started, relaying isTyping: false at once instead of after the TTL. */
+  socketClosed(socketId: string): void {
+    for (const [key, state] of this.states) {
+      if (state.socketId !== socketId) continue;
+      const [conversationID, userID] = key.split(':');
+      this.expire({ conversationID, userID, isTyping: false });
+    }
   }
 
   onModuleDestroy(): void {
@@ -58,16 +69,17 @@ export class TypingService implements OnModuleDestroy {
   }
 
   /** Returns true when the user was not typing before, false when this renews the state. */
-  private start(event: TypingEventView, recipients: string[]): boolean {
+  private start(event: TypingEventView, socketId: string, recipients: string[]): boolean {
     const key = keyOf(event);
     const state = this.states.get(key);
     if (state) {
       state.timer.refresh();
+      state.socketId = socketId;
       state.recipients = recipients;
       return false;
     }
     const timer = setTimeout(() => this.expire(event), this.ttlMs).unref();
-    this.states.set(key, { timer, recipients });
+    this.states.set(key, { timer, socketId, recipients });
     return true;
   }
 
@@ -83,6 +95,7 @@ export class TypingService implements OnModuleDestroy {
   private expire(event: TypingEventView): void {
     const state = this.states.get(keyOf(event));
     if (!state) return;
+    clearTimeout(state.timer);
     this.states.delete(keyOf(event));
     this.realtime.toUsers(state.recipients, 'typing', { ...event, isTyping: false });
   }

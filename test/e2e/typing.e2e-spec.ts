@@ -165,3 +165,37 @@ describeEachDatabase('typing', (database) => {
     expect(sends[MESSAGE_LIMIT - 1].error?.error).toBe('RATE_LIMITED');
   });
 });
+
+describe('typing after a disconnect [PGlite]', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    // A TTL far longer than the wait below, so only the disconnect can end the state in time.
+    app = await startApp({ env: { TYPING_TTL_MS: '60000' } });
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('stops typing when its socket closes', async () => {
+    const alice = await registerUser(app, 'alice');
+    const bob = await registerUser(app, 'bob');
+    const sent = await api(app, alice).post('/api/messages/send').send({ recipientID: bob.id, content: 'hi' });
+    const conversationID: string = sent.body.conversationID;
+    const aliceSocket = await connectSocket(app, alice.token);
+    const bobSocket = await connectSocket(app, bob.token);
+    const atBob = collect<TypingEvent>(bobSocket, 'typing');
+
+    await emitAck(aliceSocket, 'typing', { conversationID, isTyping: true });
+    await waitFor(() => atBob.length === 1, 5000, 'typing start');
+    aliceSocket.close();
+    await waitFor(() => atBob.length === 2, 5000, 'typing stop after the disconnect');
+    bobSocket.close();
+
+    expect(atBob).toEqual([
+      { conversationID, userID: alice.id, isTyping: true },
+      { conversationID, userID: alice.id, isTyping: false },
+    ]);
+  });
+});
