@@ -132,6 +132,20 @@ describeEachDatabase('limits and handshake', (database) => {
       expect(await emitAck(socket, 'ping')).toEqual({ ok: true, data: 'pong' });
     });
 
+    it.each([true, '3', '0x10', ' 3 ', [1]])('rejects the seq %p of another type', async (seq) => {
+      const response = await api(app, alice).post('/api/messages/read').send({ conversationID: bob.id, seq });
+
+      expect(response.status).toBe(400);
+      expect(response.body.details[0].field).toBe('seq');
+    });
+
+    it.each(['0x2', '1e3', 'abc', '-1', ' 5'])('rejects the history query limit=%s', async (limit) => {
+      const response = await api(app, alice).get(`/api/messages/history/${bob.id}`).query({ limit });
+
+      expect(response.status).toBe(400);
+      expect(response.body.details[0].field).toBe('limit');
+    });
+
     it.each(['__proto__', 'constructor', 'toString', 'prototype'])('rejects the reserved key %s on both transports', async (key) => {
       const body = `{"recipientID": "${bob.id}", "content": "reserved", "${key}": {"polluted": true}}`;
       const rest = await api(app, alice).post('/api/messages/send').set('Content-Type', 'application/json').send(body);

@@ -1,11 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
+import { digitsToInteger } from '../../common/validation/query-integer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export class HistoryQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(digitsToInteger)
   @IsInt()
   @Min(1)
   @Max(100)
@@ -13,7 +14,7 @@ export class HistoryQueryDto {
 
   @ApiPropertyOptional({ minimum: 1, description: 'Only messages with a smaller seq (page backwards)' })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(digitsToInteger)
   @IsInt()
   @Min(1)
   @Max(Number.MAX_SAFE_INTEGER)
@@ -21,7 +22,7 @@ export class HistoryQueryDto {
 
   @ApiPropertyOptional({ minimum: 0, description: 'Only messages with a greater seq (page forwards)' })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(digitsToInteger)
   @IsInt()
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)

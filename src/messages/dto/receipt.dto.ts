@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Type, Transform } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsUUID, Max, Min } from 'class-validator';
 import { lowerCaseUuid } from '../../common/validation/uuid.pipe';
 
@@ -14,7 +14,6 @@ export class ReceiptDto {
   conversationID: string;
 
   @ApiProperty({ minimum: 1, description: 'Highest seq confirmed; a seq beyond the newest message counts as the newest', example: 10 })
-  @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(Number.MAX_SAFE_INTEGER)

@@ -1,12 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
+import { digitsToInteger } from '../../common/validation/query-integer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { MessageView } from './message.view';
 
 export class SyncQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50, description: 'Maximum messages per conversation' })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(digitsToInteger)
   @IsInt()
   @Min(1)
   @Max(100)
