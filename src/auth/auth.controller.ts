@@ -4,10 +4,10 @@ import { AuthAttempt } from '../common/throttling/throttle.decorators';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { LoginDto } from '../users/dto/login.dto';
 import { RegisterDto } from '../users/dto/register.dto';
-import { LoginView, UserView } from '../users/dto/user.view';
+import { UserView } from '../users/dto/user.view';
 import { AuthService } from './auth.service';
 import { CurrentUser } from './current-user.decorator';
-import { RefreshDto, TokenPairView } from './dto/session.dto';
+import { RefreshDto, TokenPairView, LoginView } from './dto/session.dto';
 import { Public } from './public.decorator';
 import { Principal } from './token.service';
 

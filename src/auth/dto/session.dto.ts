@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
+import { UserView } from '../../users/dto/user.view';
 
 export class RefreshDto {
   @ApiProperty({ description: 'The refresh token from the last login or refresh; each one works once' })
@@ -23,4 +24,9 @@ export class TokenPairView {
 
   @ApiProperty({ description: 'Seconds until the session expires unless it is refreshed before then', example: 2592000 })
   refreshExpiresIn: number;
+}
+
+export class LoginView extends TokenPairView {
+  @ApiProperty({ type: UserView })
+  user: UserView;
 }

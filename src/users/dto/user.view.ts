@@ -29,23 +29,3 @@ export class UserView {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   lastSeen: string | null;
 }
-
-export class LoginView {
-  @ApiProperty()
-  accessToken: string;
-
-  @ApiProperty({ example: 'Bearer' })
-  tokenType: 'Bearer';
-
-  @ApiProperty({ description: 'Seconds until the access token expires', example: 900 })
-  expiresIn: number;
-
-  @ApiProperty({ description: 'Opaque token for POST /api/auth/refresh; a new one comes back with every refresh' })
-  refreshToken: string;
-
-  @ApiProperty({ description: 'Seconds until the session expires unless it is refreshed before then', example: 2592000 })
-  refreshExpiresIn: number;
-
-  @ApiProperty({ type: UserView })
-  user: UserView;
-}
