@@ -33,14 +33,7 @@ import { TokenService } from './token.service';
     }),
   ],
   controllers: [AuthController, SessionController],
-  providers: [
-    AuthService,
-    JwtStrategy,
-    LoginAttemptsService,
-    PasswordService,
-    SessionsService,
-    TokenService,
-  ],
+  providers: [AuthService, JwtStrategy, LoginAttemptsService, PasswordService, SessionsService, TokenService],
   exports: [AuthService, TokenService],
 })
 export class AuthModule {}
