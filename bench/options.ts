@@ -38,8 +38,9 @@ same against a bare Socket.IO relay. Prints a table and writes a JSON report.
   --group-share F         fraction of messages sent to groups (default 0.3)
   --group-size N          members per group, 2 to 100 (default 10)
   --typing-share F        typing events per message (default 0.1)
-  --url URL               drive a running server; needs DATABASE_URL and JWT_SECRET of that server
-                          and message and typing rate limits raised above the schedule's rates
+  --url URL               drive a running server; needs DATABASE_URL and JWT_SECRET of that server,
+                          its message, typing and socket event rate limits raised above the
+                          schedule's rates and SOCKET_HANDSHAKE_RATE_LIMIT above --users
   --database-url URL      PostgreSQL for the started server (default: DATABASE_URL; unset: PGlite)
   --jwt-secret S          the running server's JWT_SECRET with --url (default: JWT_SECRET)
   --pool-size N           DATABASE_POOL_SIZE of the started server (default: the server's default)

@@ -21,6 +21,8 @@ export interface DirectPair {
 export interface Population {
   tag: string;
   userIds: string[];
+  /** sessionIds[i] is user i's seeded session, which its access token names as `sid`. */
+  sessionIds: string[];
   groupIds: string[];
   groupSize: number;
   /** directPairs[i * DIRECT_PARTNERS + k] is user i's conversation with user (i + k + 1) mod n. */
@@ -34,6 +36,7 @@ export function groupOf(population: Population, user: number): number | undefine
 
 export function buildPopulation(users: number, groupSize: number): Population {
   const userIds = Array.from({ length: users }, () => randomUUID());
+  const sessionIds = Array.from({ length: users }, () => randomUUID());
   const groupIds = Array.from({ length: Math.floor(users / groupSize) }, () => randomUUID());
   const directPairs: DirectPair[] = [];
   for (let a = 0; a < users; a += 1) {
@@ -41,7 +44,7 @@ export function buildPopulation(users: number, groupSize: number): Population {
       directPairs.push({ conversationId: randomUUID(), a, b: (a + k) % users });
     }
   }
-  return { tag: randomBytes(3).toString('hex'), userIds, groupIds, groupSize, directPairs };
+  return { tag: randomBytes(3).toString('hex'), userIds, sessionIds, groupIds, groupSize, directPairs };
 }
 
 /** The same unordered pair key as the server's directKeyOf, so the server finds these conversations. */
@@ -52,9 +55,10 @@ async function inChunks<T>(items: T[], insert: (chunk: T[]) => Promise<unknown>)
 }
 
 /**
- * Insert the population straight into the database. The accounts get no usable password:
- * the harness signs their access tokens instead, because hashing thousands of argon2id
- * passwords through the API would take minutes on a small machine.
+ * Insert the population straight into the database. The accounts get no usable password and
+ * their sessions no usable refresh token: the harness signs their access tokens instead,
+ * because hashing thousands of argon2id passwords through the API would take minutes on a
+ * small machine.
  */
 export async function seedPopulation(db: BenchDatabase, population: Population): Promise<void> {
   const { tag, userIds, groupIds, groupSize } = population;
@@ -65,6 +69,14 @@ export async function seedPopulation(db: BenchDatabase, population: Population):
        SELECT id, 'b' || $2 || '_' || n, 'b' || $2 || '_' || n || '@bench.test', 'seeded-without-password'
        FROM unnest($1::uuid[], $3::int[]) AS t(id, n)`,
       [chunk.map((index) => userIds[index]), tag, chunk],
+    ),
+  );
+  // The server accepts an access token only while the session it names is active.
+  await inChunks(indexes, (chunk) =>
+    db.query(
+      `INSERT INTO sessions (id, user_id, refresh_token_hash, expires_at)
+       SELECT id, user_id, repeat('0', 64), now() + interval '1 day' FROM unnest($1::uuid[], $2::uuid[]) AS t(id, user_id)`,
+      [chunk.map((index) => population.sessionIds[index]), chunk.map((index) => userIds[index])],
     ),
   );
 
