@@ -133,6 +133,11 @@ export async function seedPopulation(db: BenchDatabase, population: Population):
       ],
     ),
   );
+
+  // Fresh planner statistics, as autovacuum would gather them in production. Without them,
+  // PostgreSQL plans the handshake's membership lookups as sequential scans over every seeded
+  // row; on a PostgreSQL with autovacuum off they never come.
+  await db.query('ANALYZE users, sessions, conversations, conversation_members, groups, messages');
 }
 
 /** Messages stored for the population's senders whose clientMessageId starts with `prefix`. */

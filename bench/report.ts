@@ -6,7 +6,7 @@ import { ServerSamples } from './server-metrics';
 /** A generator whose own event loop lags more than this at p99 measured itself, not the server. */
 export const GENERATOR_P99_LIMIT_MS = 5;
 
-/** What connecting cost, from before the first handshake until the target's CPU use settled afterwards. */
+/** Cost of connecting, from before the first handshake until the target's CPU use settled afterwards. */
 export interface ConnectCost {
   /** Target CPU per socket: handshake, authentication, room joins and presence announcements. */
   targetCpuMsPerSocket: number;
