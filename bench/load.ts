@@ -70,13 +70,23 @@ function connect(target: LoadTarget, user: number, timeoutMs: number): Promise<S
 /** Attempts per socket; a rejected handshake is retried after 500 ms, then 1 s, as a client with backoff would. */
 const CONNECT_ATTEMPTS = 3;
 
+/** Sockets between two calls of connectAll's progress callback. */
+const PROGRESS_EVERY = 2000;
+
 /**
- * Connect one socket per user, `concurrency` handshakes at a time. Returns the sockets and how
- * many handshakes were rejected and retried; throws when a socket fails every attempt.
+ * Connect one socket per user, `concurrency` handshakes at a time, calling `progress` every
+ * PROGRESS_EVERY sockets. Returns the sockets and how many handshakes were rejected and
+ * retried; throws when a socket fails every attempt.
  */
-export async function connectAll(target: LoadTarget, users: number, concurrency: number): Promise<{ sockets: Socket[]; retries: number }> {
+export async function connectAll(
+  target: LoadTarget,
+  users: number,
+  concurrency: number,
+  progress?: (connected: number) => void,
+): Promise<{ sockets: Socket[]; retries: number }> {
   const sockets: Socket[] = new Array(users);
   let next = 0;
+  let connected = 0;
   let retries = 0;
   const connectWithRetry = async (user: number) => {
     for (let attempt = 1; ; attempt += 1) {
@@ -90,7 +100,11 @@ export async function connectAll(target: LoadTarget, users: number, concurrency:
     }
   };
   const worker = async () => {
-    for (let user = next++; user < users; user = next++) sockets[user] = await connectWithRetry(user);
+    for (let user = next++; user < users; user = next++) {
+      sockets[user] = await connectWithRetry(user);
+      connected += 1;
+      if (connected % PROGRESS_EVERY === 0 && connected < users) progress?.(connected);
+    }
   };
   try {
     await Promise.all(Array.from({ length: Math.min(concurrency, users) }, worker));

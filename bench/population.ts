@@ -21,7 +21,7 @@ export interface DirectPair {
 export interface Population {
   tag: string;
   userIds: string[];
-  /** sessionIds[i] is user i's seeded session, the `sid` of their access token. */
+  /** sessionIds[i] is user i's seeded session, which its access token names as `sid`. */
   sessionIds: string[];
   groupIds: string[];
   groupSize: number;
@@ -36,6 +36,7 @@ export function groupOf(population: Population, user: number): number | undefine
 
 export function buildPopulation(users: number, groupSize: number): Population {
   const userIds = Array.from({ length: users }, () => randomUUID());
+  const sessionIds = Array.from({ length: users }, () => randomUUID());
   const groupIds = Array.from({ length: Math.floor(users / groupSize) }, () => randomUUID());
   const directPairs: DirectPair[] = [];
   for (let a = 0; a < users; a += 1) {
@@ -43,7 +44,6 @@ export function buildPopulation(users: number, groupSize: number): Population {
       directPairs.push({ conversationId: randomUUID(), a, b: (a + k) % users });
     }
   }
-  const sessionIds = userIds.map(() => randomUUID());
   return { tag: randomBytes(3).toString('hex'), userIds, sessionIds, groupIds, groupSize, directPairs };
 }
 
@@ -55,9 +55,10 @@ async function inChunks<T>(items: T[], insert: (chunk: T[]) => Promise<unknown>)
 }
 
 /**
- * Insert the population straight into the database. The accounts get no usable password:
- * the harness signs their access tokens instead, because hashing thousands of argon2id
- * passwords through the API would take minutes on a small machine.
+ * Insert the population straight into the database. The accounts get no usable password and
+ * their sessions no usable refresh token: the harness signs their access tokens instead,
+ * because hashing thousands of argon2id passwords through the API would take minutes on a
+ * small machine.
  */
 export async function seedPopulation(db: BenchDatabase, population: Population): Promise<void> {
   const { tag, userIds, groupIds, groupSize } = population;
@@ -70,11 +71,11 @@ export async function seedPopulation(db: BenchDatabase, population: Population):
       [chunk.map((index) => userIds[index]), tag, chunk],
     ),
   );
-  // The server accepts an access token only while its session is active.
+  // The server accepts an access token only while the session it names is active.
   await inChunks(indexes, (chunk) =>
     db.query(
       `INSERT INTO sessions (id, user_id, refresh_token_hash, expires_at)
-       SELECT sid, uid, repeat('0', 64), now() + interval '1 day' FROM unnest($1::uuid[], $2::uuid[]) AS t(sid, uid)`,
+       SELECT id, user_id, repeat('0', 64), now() + interval '1 day' FROM unnest($1::uuid[], $2::uuid[]) AS t(id, user_id)`,
       [chunk.map((index) => population.sessionIds[index]), chunk.map((index) => userIds[index])],
     ),
   );
@@ -132,6 +133,11 @@ export async function seedPopulation(db: BenchDatabase, population: Population):
       ],
     ),
   );
+
+  // Fresh planner statistics, as autovacuum would gather them in production. Without them,
+  // PostgreSQL plans the handshake's membership lookups as sequential scans over every seeded
+  // row; on a PostgreSQL with autovacuum off they never come.
+  await db.query('ANALYZE users, sessions, conversations, conversation_members, groups, messages');
 }
 
 /** Messages stored for the population's senders whose clientMessageId starts with `prefix`. */

@@ -6,6 +6,16 @@ import { ServerSamples } from './server-metrics';
 /** A generator whose own event loop lags more than this at p99 measured itself, not the server. */
 export const GENERATOR_P99_LIMIT_MS = 5;
 
+/** Cost of connecting, from before the first handshake until the target's CPU use settled afterwards. */
+export interface ConnectCost {
+  /** Target CPU per socket: handshake, authentication, room joins and presence announcements. */
+  targetCpuMsPerSocket: number;
+  /** CPU of the database backends per socket; null without PostgreSQL on this machine. */
+  databaseCpuMsPerSocket: number | null;
+  /** The generator's own event-loop delay while connecting; not part of the validity check. */
+  generatorLoopDelayMs: { p50: number; p99: number; max: number };
+}
+
 export interface PhaseReport extends LoadResult {
   rss: { idleBytes: number; connectedBytes: number; peakBytes: number; perSocketBytes: number };
   /** Worst one-second window of the target's own event-loop delay, from its /metrics. */
@@ -17,6 +27,7 @@ export interface PhaseReport extends LoadResult {
    */
   cpu: { targetSeconds: number; targetMsPerMessage: number; databaseSeconds: number | null; databaseMsPerMessage: number | null };
   valid: boolean;
+  connectCost?: ConnectCost;
   /** The target's chat_connected_sockets after connecting; null for the relay, which has no such metric. */
   connectedSockets?: number | null;
 }
@@ -113,6 +124,11 @@ export function formatTable(report: BenchReport): string {
     row('typing sent / relayed', (p) => `${p.typing.acked} / ${p.typing.received}`),
     row('connect / settle time', (p) => `${p.connectSeconds} s / ${p.settleSeconds} s`),
     row('rejected handshakes retried', (p) => String(p.connectRetries)),
+    row(
+      'target / database CPU per socket',
+      (p) => `${ms(p.connectCost?.targetCpuMsPerSocket ?? null)} / ${ms(p.connectCost?.databaseCpuMsPerSocket ?? null)}`,
+    ),
+    row('generator loop delay p99 connecting', (p) => ms(p.connectCost?.generatorLoopDelayMs.p99 ?? null)),
     row('RSS idle / connected / peak', (p) => `${mib(p.rss.idleBytes)} / ${mib(p.rss.connectedBytes)} / ${mib(p.rss.peakBytes)}`),
     row('RSS per socket', (p) => kib(p.rss.perSocketBytes)),
     row('target CPU per message', (p) => `${p.cpu.targetMsPerMessage} ms`),

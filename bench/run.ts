@@ -2,21 +2,27 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { BenchDatabase, openPglite, openPostgres } from './database';
 import { startDatabaseCpu } from './database-cpu';
 import { clientMessageIdOf, closeAll, connectAll, LoadTarget, runSchedule } from './load';
 import { BenchOptions, parseOptions, USAGE } from './options';
 import { buildPopulation, countStoredMessages, groupOf, Population, seedPopulation } from './population';
 import { ChildServer, startChild } from './processes';
-import { BenchReport, formatTable, machineInfo, phaseReport, PhaseReport, ratioOf, ServerPhaseReport } from './report';
+import { BenchReport, ConnectCost, formatTable, machineInfo, phaseReport, PhaseReport, ratioOf, ServerPhaseReport } from './report';
 import { buildSchedule, Schedule } from './schedule';
-import { residentBytes, sampleOf, scrape, startSampler, waitUntilQuiet } from './server-metrics';
+import { sampleOf, scrape, startSampler, waitUntilQuiet } from './server-metrics';
+import { loopDelay } from './stats';
 import { signAccessToken } from './tokens';
 
 const SERVER_MAIN = join(__dirname, '..', 'src', 'main.js');
 const RELAY_MAIN = join(__dirname, 'baseline', 'relay.js');
 
-/** Rates far above any schedule, so the server's per-user limits never reject benchmark traffic. */
+/**
+ * Rates far above any schedule, so the server's limits never reject benchmark traffic. That
+ * includes the handshake limit per client address, because every benchmark socket connects
+ * from 127.0.0.1.
+ */
 const UNLIMITED = '1000000000';
 
 /** The server under test: its URL, its database and the secret that signs its tokens. */
@@ -53,8 +59,8 @@ async function startServerUnderTest(options: BenchOptions): Promise<ServerUnderT
     MESSAGE_RATE_LIMIT: UNLIMITED,
     TYPING_RATE_LIMIT: UNLIMITED,
     HTTP_RATE_LIMIT: UNLIMITED,
-    SOCKET_HANDSHAKE_RATE_LIMIT: UNLIMITED,
     SOCKET_EVENT_RATE_LIMIT: UNLIMITED,
+    SOCKET_HANDSHAKE_RATE_LIMIT: UNLIMITED,
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : { DATA_DIR: dataDir! }),
     ...(options.poolSize ? { DATABASE_POOL_SIZE: String(options.poolSize) } : {}),
   };
@@ -108,7 +114,7 @@ interface Schedules {
   measured: Schedule;
 }
 
-/** Connect every user, measure RSS before and after, play the schedule while sampling /metrics. */
+/** Connect every user, measure RSS and CPU before and after, play the schedule while sampling /metrics. */
 async function drive(
   target: LoadTarget,
   population: Population,
@@ -117,14 +123,32 @@ async function drive(
   databaseUrl?: string,
 ): Promise<PhaseReport> {
   const users = population.userIds.length;
-  const idle = await residentBytes(target.url);
+  const idle = await scrape(target.url);
+  const connectDatabaseCpu = databaseUrl ? await startDatabaseCpu(databaseUrl) : undefined;
+  const connectLoop = monitorEventLoopDelay({ resolution: 2 });
+  connectLoop.enable();
   const connectStart = performance.now();
-  const { sockets, retries: connectRetries } = await connectAll(target, users, options.connectConcurrency);
+  const progress = (connected: number) =>
+    log(`${connected} of ${users} sockets connected after ${Math.round((performance.now() - connectStart) / 1000)} s`);
+  const { sockets, retries: connectRetries } = await connectAll(target, users, options.connectConcurrency, progress);
   const connectSeconds = Math.round(performance.now() - connectStart) / 1000;
+  connectLoop.disable();
   try {
     let settleSeconds = await waitUntilQuiet(target.url);
     const afterConnect = await scrape(target.url);
-    const connected = sampleOf(afterConnect, 'process_resident_memory_bytes') ?? 0;
+    const connectDatabaseCpuSeconds = (await connectDatabaseCpu?.stop()) ?? null;
+    const rss = {
+      idle: sampleOf(idle, 'process_resident_memory_bytes') ?? 0,
+      connected: sampleOf(afterConnect, 'process_resident_memory_bytes') ?? 0,
+    };
+    const connectCost: ConnectCost = {
+      targetCpuMsPerSocket: perSocketMs(
+        (sampleOf(afterConnect, 'process_cpu_seconds_total') ?? 0) - (sampleOf(idle, 'process_cpu_seconds_total') ?? 0),
+        users,
+      ),
+      databaseCpuMsPerSocket: connectDatabaseCpuSeconds === null ? null : perSocketMs(connectDatabaseCpuSeconds, users),
+      generatorLoopDelayMs: loopDelay(connectLoop),
+    };
     const connectedSockets = sampleOf(afterConnect, 'chat_connected_sockets') ?? null;
     if (schedules.warmup.at.length > 0) {
       // Unmeasured traffic first, so lazy initialisation and JIT compilation do not land in the results.
@@ -137,13 +161,17 @@ async function drive(
     const samples = await sampler.stop();
     const databaseCpuSeconds = (await databaseCpu?.stop()) ?? null;
     return {
-      ...phaseReport({ ...load, connectSeconds, connectRetries, settleSeconds }, { idle, connected }, samples, users, databaseCpuSeconds),
+      ...phaseReport({ ...load, connectSeconds, connectRetries, settleSeconds }, rss, samples, users, databaseCpuSeconds),
+      connectCost,
       connectedSockets,
     };
   } finally {
     closeAll(sockets);
   }
 }
+
+/** CPU milliseconds per socket, from seconds over all sockets, rounded to microseconds. */
+const perSocketMs = (seconds: number, sockets: number) => Math.round((seconds * 1e6) / sockets) / 1000;
 
 async function runServerPhase(server: ServerUnderTest, population: Population, schedules: Schedules, options: BenchOptions) {
   const target: LoadTarget = {

@@ -10,10 +10,6 @@ export async function scrape(url: string): Promise<string> {
   return response.text();
 }
 
-export async function residentBytes(url: string): Promise<number> {
-  return sampleOf(await scrape(url), 'process_resident_memory_bytes') ?? 0;
-}
-
 /** Peak RSS and the worst one-second window of a server's event-loop delay, from its /metrics. */
 export interface ServerSamples {
   peakRssBytes: number;

@@ -4,8 +4,8 @@ const base64url = (value: string | Buffer) => Buffer.from(value).toString('base6
 
 /**
  * Sign an HS256 access token as the server's TokenService does: `sub` is the user id, `sid`
- * the session id, and `iat`/`exp` are in seconds. Any further claim the server starts to
- * require belongs here.
+ * an active session of that user, and `iat`/`exp` are in seconds. Any further claim the
+ * server starts to require belongs here.
  */
 export function signAccessToken(userId: string, sessionId: string, secret: string, ttlSeconds = 3600): string {
   const now = Math.floor(Date.now() / 1000);

@@ -3,11 +3,13 @@ import { ConfigService } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { KeyObject } from 'node:crypto';
 import { Environment } from '../config/environment';
 import { UsersModule } from '../users/users.module';
 import { AuthController, SessionController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { JWT_SECRET, resolveJwtSecret } from './jwt-secret';
+import { JWT_KEY } from './jwt-secret';
+import { JwtSecretModule } from './jwt-secret.module';
 import { JwtStrategy } from './jwt.strategy';
 import { LoginAttemptsService } from './login-attempts.service';
 import { PasswordService } from './password.service';
@@ -20,32 +22,18 @@ import { TokenService } from './token.service';
     TypeOrmModule.forFeature([Session]),
     PassportModule,
     UsersModule,
+    JwtSecretModule,
     JwtModule.registerAsync({
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<Environment, true>) => ({
+      imports: [JwtSecretModule],
+      inject: [ConfigService, JWT_KEY],
+      useFactory: (config: ConfigService<Environment, true>, key: KeyObject) => ({
+        secret: key,
         signOptions: { expiresIn: config.get('JWT_ACCESS_TTL_SECONDS', { infer: true }) },
       }),
     }),
   ],
   controllers: [AuthController, SessionController],
-  providers: [
-    {
-      provide: JWT_SECRET,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<Environment, true>) =>
-        resolveJwtSecret({
-          JWT_SECRET: config.get('JWT_SECRET', { infer: true }),
-          NODE_ENV: config.get('NODE_ENV', { infer: true }),
-          DATA_DIR: config.get('DATA_DIR', { infer: true }),
-        }),
-    },
-    AuthService,
-    JwtStrategy,
-    LoginAttemptsService,
-    PasswordService,
-    SessionsService,
-    TokenService,
-  ],
+  providers: [AuthService, JwtStrategy, LoginAttemptsService, PasswordService, SessionsService, TokenService],
   exports: [AuthService, TokenService],
 })
 export class AuthModule {}

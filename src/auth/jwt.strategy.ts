@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import { KeyObject } from 'node:crypto';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { JWT_SECRET } from './jwt-secret';
+import { JWT_KEY } from './jwt-secret';
 import { AccessTokenClaims, Principal, TOKEN_ALGORITHM, TokenService } from './token.service';
 
 /**
@@ -12,11 +13,13 @@ import { AccessTokenClaims, Principal, TOKEN_ALGORITHM, TokenService } from './t
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     private readonly tokens: TokenService,
-    @Inject(JWT_SECRET) secret: string,
+    @Inject(JWT_KEY) key: KeyObject,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: secret,
+      // @types/passport-jwt 4.0.1 declares `string | Buffer`, but passport-jwt 4.0.1 hands the
+      // value unchanged to jsonwebtoken 9's verify, which accepts a KeyObject.
+      secretOrKey: key as unknown as Buffer,
       algorithms: [TOKEN_ALGORITHM],
       ignoreExpiration: false,
     });

@@ -1,7 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { AppError } from '../common/errors/app-error';
-import { JWT_SECRET } from './jwt-secret';
 import { SessionsService } from './sessions.service';
 
 /** The only algorithm accepted for access tokens; tokens signed any other way (or `none`) are rejected. */
@@ -26,19 +25,19 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const invalidToken = () => new AppError('UNAUTHORIZED', 'Invalid or expired access token');
 
 /**
- * Signs and verifies access tokens. The socket handshake and socket renewal call `authenticate`;
- * REST goes through the passport-jwt strategy, which verifies the same way and calls `principalOf`.
+ * Signs and verifies access tokens with the secret `KeyObject` that AuthModule gives JwtModule.
+ * The socket handshake and socket renewal call `authenticate`; REST goes through the passport-jwt
+ * strategy, which verifies the same way and calls `principalOf`.
  */
 @Injectable()
 export class TokenService {
   constructor(
     private readonly jwt: JwtService,
     private readonly sessions: SessionsService,
-    @Inject(JWT_SECRET) private readonly secret: string,
   ) {}
 
   sign(userId: string, sessionId: string): { accessToken: string; expiresIn: number } {
-    const accessToken = this.jwt.sign({ sub: userId, sid: sessionId }, { algorithm: TOKEN_ALGORITHM, secret: this.secret });
+    const accessToken = this.jwt.sign({ sub: userId, sid: sessionId }, { algorithm: TOKEN_ALGORITHM });
     const { exp, iat } = this.jwt.decode<{ exp: number; iat: number }>(accessToken);
     return { accessToken, expiresIn: exp - iat };
   }
@@ -49,7 +48,7 @@ export class TokenService {
 
     let claims: AccessTokenClaims;
     try {
-      claims = this.jwt.verify<AccessTokenClaims & object>(token, { algorithms: [TOKEN_ALGORITHM], secret: this.secret });
+      claims = this.jwt.verify<AccessTokenClaims & object>(token, { algorithms: [TOKEN_ALGORITHM] });
     } catch {
       throw invalidToken();
     }
