@@ -32,8 +32,7 @@ export class ReceiptsService {
 
   async markRead(userId: string, dto: ReceiptDto): Promise<ReadView> {
     const { conversationId, change } = await this.advance(userId, dto, true);
-    const lastReadSeq = Number(change.last_read_seq);
-    return { conversationID: conversationId, lastReadSeq, unread: unreadCount(Number(change.last_seq), lastReadSeq) };
+    return readViewOf(conversationId, change);
   }
 
   async unread(userId: string): Promise<UnreadView> {
@@ -55,6 +54,7 @@ export class ReceiptsService {
     }
     if (read && Number(change.last_read_seq) > Number(change.previous_read_seq)) {
       this.notifyOthers(conversation, userId, 'message:read', Number(change.last_read_seq));
+      this.realtime.toUsers([userId], 'conversation:read', readViewOf(conversation.id, change));
     }
     return { conversationId: conversation.id, change };
   }
@@ -68,4 +68,9 @@ export class ReceiptsService {
     const peers = (conversation.direct_key ?? '').split(':').filter((id) => id && id !== userId);
     this.realtime.toUsers(peers, event, payload);
   }
+}
+
+function readViewOf(conversationId: string, change: WatermarkChange): ReadView {
+  const lastReadSeq = Number(change.last_read_seq);
+  return { conversationID: conversationId, lastReadSeq, unread: unreadCount(Number(change.last_seq), lastReadSeq) };
 }

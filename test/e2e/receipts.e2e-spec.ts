@@ -142,6 +142,26 @@ describeEachDatabase('receipts and unread', (database) => {
     expect(echoedRead).toEqual([]);
   });
 
+  it('pushes reads to the reader devices', async () => {
+    const [alice, bob] = await Promise.all([registerUser(app, 'ali'), registerUser(app, 'bob')]);
+    const conversationId = await sendDirect(alice, bob, 3);
+    const phone = await connect(bob);
+    const laptop = await connect(bob);
+    const atLaptop = collect(laptop, 'conversation:read');
+
+    await emitAck(phone, 'message:read', { conversationID: conversationId, seq: 2 });
+    await emitAck(phone, 'message:read', { conversationID: conversationId, seq: 1 });
+    const last = nextEvent(laptop, 'conversation:read', (event: { lastReadSeq: number }) => event.lastReadSeq === 3);
+    await api(app, bob).post('/api/messages/read').send({ conversationID: conversationId, seq: 3 });
+    await last;
+    await drain(laptop);
+
+    expect(atLaptop).toEqual([
+      { conversationID: conversationId, lastReadSeq: 2, unread: 1 },
+      { conversationID: conversationId, lastReadSeq: 3, unread: 0 },
+    ]);
+  });
+
   it('marks group messages read when all have', async () => {
     const [owner, alice, bob] = await Promise.all([registerUser(app, 'own'), registerUser(app, 'ali'), registerUser(app, 'bob')]);
     const created = await api(app, owner)

@@ -136,6 +136,13 @@ export const SERVER_EVENTS: ServerEventDoc[] = [
     payload: receiptEvent,
   },
   {
+    event: 'conversation:read',
+    summary:
+      "The receiver's own read watermark moved forward, on every socket of the receiver, so each device can update " +
+      'its unread count. The data is what the read ack returned.',
+    payload: ReadView,
+  },
+  {
     event: 'presence',
     summary:
       'A user who shares a conversation with the receiver changed status (online, away or offline); one event per change. ' +
