@@ -25,10 +25,11 @@ export interface MemberWatermark {
 
 /**
  * Takes the next seq, inserts the message and advances the sender's watermarks in one
- * statement. The UPDATE's row lock serialises senders within one conversation only.
- * Nothing comes back when the target does not exist, the sender is not a member, or the
- * (sender, client_message_id) pair already exists; the caller then rolls back so last_seq
- * keeps no gap.
+ * statement, which PostgreSQL runs atomically without an explicit transaction. The UPDATE's
+ * row lock serialises senders within one conversation only. Nothing comes back and nothing
+ * changes when the target does not exist or the sender is not a member. A repeated
+ * (sender, client_message_id) pair fails the whole statement with a unique violation, so
+ * last_seq keeps no gap.
  */
 const INSERT_MESSAGE = (targetClause: string) => `
   WITH target AS (
@@ -39,7 +40,6 @@ const INSERT_MESSAGE = (targetClause: string) => `
   ), inserted AS (
     INSERT INTO messages (conversation_id, seq, sender_id, content, message_type, client_message_id)
     SELECT id, last_seq, $2, $3, $4, $5 FROM target
-    ON CONFLICT (sender_id, client_message_id) DO NOTHING
     RETURNING *
   ), watermark AS (
     UPDATE conversation_members cm
@@ -58,33 +58,24 @@ const INSERT_GROUP = INSERT_MESSAGE(`c.id = $1 AND c.type = 'group'`);
 export class MessagesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Insert in its own transaction; resolves to null when nothing was inserted (see INSERT_MESSAGE). */
+  /**
+   * Insert as one autocommit statement: one round trip and no BEGIN or COMMIT. Resolves to null
+   * when nothing was inserted (see INSERT_MESSAGE).
+   */
   async insert(target: SendTarget, message: NewMessage): Promise<InsertedMessage | null> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
+    const [sql, key] = 'directKey' in target ? [INSERT_DIRECT, target.directKey] : [INSERT_GROUP, target.conversationId];
     try {
-      await runner.startTransaction();
-      const [sql, key] = 'directKey' in target ? [INSERT_DIRECT, target.directKey] : [INSERT_GROUP, target.conversationId];
-      const rows: InsertedMessage[] = await runner.query(sql, [
+      const rows: InsertedMessage[] = await this.dataSource.query(sql, [
         key,
         message.senderId,
         message.content,
         message.messageType,
         message.clientMessageId,
       ]);
-      if (rows.length === 0) {
-        await runner.rollbackTransaction();
-        return null;
-      }
-      await runner.commitTransaction();
-      return rows[0];
+      return rows[0] ?? null;
     } catch (error) {
-      // After a lost connection the rollback fails as well (TypeORM may have released the runner
-      // already). The original error is the one that reports the database as down.
-      if (runner.isTransactionActive && !runner.isReleased) await runner.rollbackTransaction().catch(() => undefined);
+      if (isDuplicateClientMessageId(error)) return null;
       throw error;
-    } finally {
-      await runner.release();
     }
   }
 
@@ -120,4 +111,10 @@ export class MessagesRepository {
       conversationId,
     ]);
   }
+}
+
+/** The unique violation of a retried clientMessageId, which TypeORM wraps in a QueryFailedError. */
+function isDuplicateClientMessageId(error: unknown): boolean {
+  const driverError = (error as { driverError?: { code?: string; constraint?: string } }).driverError;
+  return driverError?.code === '23505' && driverError.constraint === 'messages_sender_client_id_key';
 }
