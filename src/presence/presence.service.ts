@@ -59,7 +59,7 @@ export class PresenceService implements BeforeApplicationShutdown, OnApplication
       ...timings,
       ttlMs: config.get('PRESENCE_TTL_MS', { infer: true }),
       heartbeatMs: config.get('PRESENCE_HEARTBEAT_MS', { infer: true }),
-      keyPrefix: config.get('REDIS_KEY_PREFIX', { infer: true }),
+      keyPrefix: redis.keyPrefix,
     };
     this.backend = new RedisPresence(redis.command, options, listener);
   }
