@@ -246,8 +246,8 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
   const problems = errors.map((error) => {
     const reasons = Object.values(error.constraints ?? {}).join(', ');
-    const shown = SECRET_VARIABLES.has(error.property) ? 'value not shown' : `got ${JSON.stringify(raw[error.property])}`;
-    return `${error.property}: ${reasons} (${shown})`;
+    const received = SECRET_VARIABLES.has(error.property) ? 'value not shown' : `got ${JSON.stringify(raw[error.property])}`;
+    return `${error.property}: ${reasons} (${received})`;
   });
 
   problems.push(...corsOriginProblems(env.CORS_ORIGINS));

@@ -113,7 +113,7 @@ export class MessagesRepository {
   }
 }
 
-/** The unique violation of a retried clientMessageId, which TypeORM wraps in a QueryFailedError. */
+/** Check whether an error is the unique violation of a retried clientMessageId, which TypeORM wraps in a QueryFailedError. */
 function isDuplicateClientMessageId(error: unknown): boolean {
   const driverError = (error as { driverError?: { code?: string; constraint?: string } }).driverError;
   return driverError?.code === '23505' && driverError.constraint === 'messages_sender_client_id_key';

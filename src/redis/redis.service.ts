@@ -33,7 +33,7 @@ export class RedisService implements OnApplicationShutdown {
     this.subscriber = this.connect(url, 'subscriber', { ...options, enableOfflineQueue: true, maxRetriesPerRequest: null });
   }
 
-  /** The name of a key of this deployment. */
+  /** Prefix a key or channel name with REDIS_KEY_PREFIX. */
   key(name: string): string {
     return `${this.keyPrefix}${name}`;
   }

@@ -103,8 +103,8 @@ describe('embedded database restart [PGlite]', () => {
 
   it('takes over a lock left by a process that is gone', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'chat-lock-'));
-    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-    writeFileSync(join(dataDir, 'server.lock'), gone.stdout);
+    const exited = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    writeFileSync(join(dataDir, 'server.lock'), exited.stdout);
     try {
       const app = await startApp({ dataDir });
       const health = await request(app.url).get('/health');

@@ -72,8 +72,8 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   const database = options.database ?? 'pglite';
   const ownDataDir = database === 'pglite' && !options.dataDir ? mkdtempSync(join(tmpdir(), 'chat-test-')) : undefined;
 
-  // The application reads the environment while it boots; the caller's environment is restored
-  // afterwards, so later suites in this file still see REDIS_URL and the other variables it had.
+  // The application reads the environment while it boots. The caller's environment is restored
+  // afterwards, so later suites in this file still get REDIS_URL and the other variables it had.
   const callerEnv = { ...process.env };
   for (const key of VARIED) delete process.env[key];
   Object.assign(process.env, TEST_DEFAULTS, { PORT: '0', HOST: '127.0.0.1' }, options.env);

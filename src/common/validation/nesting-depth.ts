@@ -22,9 +22,9 @@ export function nestsDeeperThan(value: unknown, max = MAX_NESTING_DEPTH): boolea
 }
 
 /**
- * The first key of `value`, at any depth, that names a built-in object property (`__proto__`,
- * `constructor`, `toString` and the like). class-transformer skips such keys, so the
- * whitelist never sees them and would let them through; no payload of this API uses one.
+ * Find the first key of `value`, at any depth, that names a built-in object property
+ * (`__proto__`, `constructor`, `toString` and the like). class-transformer skips such keys, so
+ * the whitelist never checks them and would let them through. No payload of this API uses one.
  */
 export function reservedKeyIn(value: unknown): string | undefined {
   const pending: unknown[] = [value];
