@@ -4,6 +4,7 @@ import { UsersModule } from '../users/users.module';
 import { ConversationsController } from './conversations.controller';
 import { ConversationsRepository } from './conversations.repository';
 import { ConversationsService } from './conversations.service';
+import { MessageBatcher } from './message-batcher';
 import { MessagesController } from './messages.controller';
 import { MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
@@ -19,6 +20,7 @@ import { SyncService } from './sync.service';
   providers: [
     MessagesService,
     MessagesRepository,
+    MessageBatcher,
     ConversationsService,
     ConversationsRepository,
     ReceiptsService,

@@ -17,66 +17,43 @@ export interface InsertedMessage extends MessageRow {
   other_members: string;
 }
 
+const STORE_MESSAGES = `SELECT * FROM store_messages($1, $2, $3, $4, $5, $6)`;
+
 export interface MemberWatermark {
   user_id: string;
   last_delivered_seq: string;
   last_read_seq: string;
 }
 
-/**
- * Takes the next seq, inserts the message and advances the sender's watermarks in one
- * statement, which PostgreSQL runs atomically without an explicit transaction. The UPDATE's
- * row lock serialises senders within one conversation only. Nothing comes back and nothing
- * changes when the target does not exist or the sender is not a member. A repeated
- * (sender, client_message_id) pair fails the whole statement with a unique violation, so
- * last_seq keeps no gap.
- */
-const INSERT_MESSAGE = (targetClause: string) => `
-  WITH target AS (
-    UPDATE conversations c SET last_seq = c.last_seq + 1
-    WHERE ${targetClause}
-      AND EXISTS (SELECT 1 FROM conversation_members cm WHERE cm.conversation_id = c.id AND cm.user_id = $2)
-    RETURNING c.id, c.last_seq, c.type, c.direct_key
-  ), inserted AS (
-    INSERT INTO messages (conversation_id, seq, sender_id, content, message_type, client_message_id)
-    SELECT id, last_seq, $2, $3, $4, $5 FROM target
-    RETURNING *
-  ), watermark AS (
-    UPDATE conversation_members cm
-    SET last_delivered_seq = GREATEST(cm.last_delivered_seq, i.seq), last_read_seq = GREATEST(cm.last_read_seq, i.seq)
-    FROM inserted i
-    WHERE cm.conversation_id = i.conversation_id AND cm.user_id = $2
-  )
-  SELECT i.*, t.type AS conversation_type, t.direct_key,
-    (SELECT count(*) FROM conversation_members o WHERE o.conversation_id = i.conversation_id AND o.user_id <> $2) AS other_members
-  FROM inserted i JOIN target t ON t.id = i.conversation_id`;
-
-const INSERT_DIRECT = INSERT_MESSAGE('c.direct_key = $1');
-const INSERT_GROUP = INSERT_MESSAGE(`c.id = $1 AND c.type = 'group'`);
+/** One send handed to store_messages. */
+export interface PendingMessage {
+  target: SendTarget;
+  message: NewMessage;
+}
 
 @Injectable()
 export class MessagesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * Insert as one autocommit statement: one round trip and no BEGIN or COMMIT. Resolves to null
-   * when nothing was inserted (see INSERT_MESSAGE).
+   * Store a batch in one call of store_messages, which runs as one autocommit transaction: the
+   * whole batch is durable when this resolves, or nothing of it is. Resolves to one entry per
+   * item, null where nothing was inserted (see the store_messages migration). Items must come
+   * ordered by conversation.
    */
-  async insert(target: SendTarget, message: NewMessage): Promise<InsertedMessage | null> {
-    const [sql, key] = 'directKey' in target ? [INSERT_DIRECT, target.directKey] : [INSERT_GROUP, target.conversationId];
-    try {
-      const rows: InsertedMessage[] = await this.dataSource.query(sql, [
-        key,
-        message.senderId,
-        message.content,
-        message.messageType,
-        message.clientMessageId,
-      ]);
-      return rows[0] ?? null;
-    } catch (error) {
-      if (isDuplicateClientMessageId(error)) return null;
-      throw error;
-    }
+  async insertMany(items: readonly PendingMessage[]): Promise<(InsertedMessage | null)[]> {
+    const rows: (InsertedMessage & { item: number })[] = await this.dataSource.query(STORE_MESSAGES, [
+      items.map(({ target }) => ('directKey' in target ? target.directKey : target.conversationId)),
+      items.map(({ target }) => !('directKey' in target)),
+      items.map(({ message }) => message.senderId),
+      items.map(({ message }) => message.content),
+      items.map(({ message }) => message.messageType),
+      items.map(({ message }) => message.clientMessageId),
+    ]);
+
+    const stored: (InsertedMessage | null)[] = items.map(() => null);
+    for (const row of rows) stored[row.item - 1] = row;
+    return stored;
   }
 
   async findByClientId(senderId: string, clientMessageId: string): Promise<MessageRow | null> {
@@ -111,10 +88,4 @@ export class MessagesRepository {
       conversationId,
     ]);
   }
-}
-
-/** Check whether an error is the unique violation of a retried clientMessageId, which TypeORM wraps in a QueryFailedError. */
-function isDuplicateClientMessageId(error: unknown): boolean {
-  const driverError = (error as { driverError?: { code?: string; constraint?: string } }).driverError;
-  return driverError?.code === '23505' && driverError.constraint === 'messages_sender_client_id_key';
 }

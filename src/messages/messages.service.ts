@@ -7,6 +7,7 @@ import { ConversationsRepository } from './conversations.repository';
 import { MessageView } from './dto/message.view';
 import { SendMessageDto } from './dto/send-message.dto';
 import { directKeyOf, toMessageView } from './message.row';
+import { MessageBatcher } from './message-batcher';
 import { MessagesRepository, NewMessage, SendTarget } from './messages.repository';
 
 export interface SendResult {
@@ -19,6 +20,7 @@ export interface SendResult {
 export class MessagesService {
   constructor(
     private readonly messages: MessagesRepository,
+    private readonly batcher: MessageBatcher,
     private readonly conversations: ConversationsRepository,
     private readonly users: UsersService,
     private readonly realtime: RealtimeEmitter,
@@ -38,10 +40,10 @@ export class MessagesService {
       clientMessageId: dto.clientMessageId ?? null,
     };
 
-    let inserted = await this.messages.insert(target, message);
+    let inserted = await this.batcher.store(target, message);
     if (!inserted && 'directKey' in target && !(await this.replayOf(senderId, dto))) {
       await this.openDirect(target.directKey, senderId, dto.recipientID!);
-      inserted = await this.messages.insert(target, message);
+      inserted = await this.batcher.store(target, message);
     }
     if (!inserted) return this.replay(senderId, dto);
 
