@@ -26,6 +26,8 @@ export interface PhaseReport extends LoadResult {
    * null unless PostgreSQL runs on this machine.
    */
   cpu: { targetSeconds: number; targetMsPerMessage: number; databaseSeconds: number | null; databaseMsPerMessage: number | null };
+  /** Mean sends stored per database call; null for the relay. */
+  meanSendBatchSize: number | null;
   valid: boolean;
   connectCost?: ConnectCost;
   /** The target's chat_connected_sockets after connecting; null for the relay, which has no such metric. */
@@ -85,6 +87,7 @@ export function phaseReport(
       databaseSeconds: databaseCpuSeconds,
       databaseMsPerMessage: databaseCpuSeconds === null ? null : perMessage(databaseCpuSeconds),
     },
+    meanSendBatchSize: samples.meanSendBatchSize,
     valid: load.generatorLoopDelayMs.p99 <= GENERATOR_P99_LIMIT_MS,
   };
 }
@@ -133,6 +136,7 @@ export function formatTable(report: BenchReport): string {
     row('RSS per socket', (p) => kib(p.rss.perSocketBytes)),
     row('target CPU per message', (p) => `${p.cpu.targetMsPerMessage} ms`),
     row('database CPU per message', (p) => (p.cpu.databaseMsPerMessage === null ? '-' : `${p.cpu.databaseMsPerMessage} ms`)),
+    row('sends per database call', (p) => (p.meanSendBatchSize === null ? '-' : String(p.meanSendBatchSize))),
     row('generator CPU per message', (p) => `${p.generatorCpuMsPerMessage} ms`),
     row('target loop delay p99 / max', (p) => `${ms(p.eventLoopDelayMs.p99)} / ${ms(p.eventLoopDelayMs.max)}`),
     row('generator loop delay p99', (p) => `${ms(p.generatorLoopDelayMs.p99)}${p.valid ? '' : ' (INVALID)'}`),

@@ -17,6 +17,8 @@ export interface ServerSamples {
   cpuSeconds: number;
   loopDelayP99MaxMs: number;
   loopDelayMaxMs: number;
+  /** Mean sends per database call (chat_send_batch_size) over the sampled span; null for the relay. */
+  meanSendBatchSize: number | null;
 }
 
 /**
@@ -24,9 +26,10 @@ export interface ServerSamples {
  * each scrape, so every sample covers the second before it; the first scrape only resets.
  */
 export function startSampler(url: string, intervalMs = 1000): { stop(): Promise<ServerSamples> } {
-  const samples: ServerSamples = { peakRssBytes: 0, cpuSeconds: 0, loopDelayP99MaxMs: 0, loopDelayMaxMs: 0 };
+  const samples: ServerSamples = { peakRssBytes: 0, cpuSeconds: 0, loopDelayP99MaxMs: 0, loopDelayMaxMs: 0, meanSendBatchSize: null };
   let first = true;
   let firstCpuSeconds = 0;
+  let firstBatches = { count: 0, sum: 0 };
   let inFlight: Promise<void> = Promise.resolve();
 
   const take = async () => {
@@ -36,6 +39,12 @@ export function startSampler(url: string, intervalMs = 1000): { stop(): Promise<
       const cpuSeconds = sampleOf(text, 'process_cpu_seconds_total') ?? 0;
       if (first) firstCpuSeconds = cpuSeconds;
       samples.cpuSeconds = cpuSeconds - firstCpuSeconds;
+      const batches = { count: sampleOf(text, 'chat_send_batch_size_count'), sum: sampleOf(text, 'chat_send_batch_size_sum') };
+      if (batches.count !== undefined && batches.sum !== undefined) {
+        if (first) firstBatches = { count: batches.count, sum: batches.sum };
+        const count = batches.count - firstBatches.count;
+        samples.meanSendBatchSize = count > 0 ? Math.round(((batches.sum - firstBatches.sum) / count) * 100) / 100 : null;
+      }
       if (!first) {
         samples.loopDelayP99MaxMs = Math.max(samples.loopDelayP99MaxMs, (sampleOf(text, 'nodejs_eventloop_lag_p99_seconds') ?? 0) * 1000);
         samples.loopDelayMaxMs = Math.max(samples.loopDelayMaxMs, (sampleOf(text, 'nodejs_eventloop_lag_max_seconds') ?? 0) * 1000);

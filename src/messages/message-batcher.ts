@@ -1,13 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { QueryFailedError } from 'typeorm';
+import { MetricsService } from '../metrics/metrics.service';
 import { InsertedMessage, MessagesRepository, NewMessage, PendingMessage, SendTarget } from './messages.repository';
 
-/** The most sends one database call stores. */
+/** Maximum number of sends stored by one database call. */
 const MAX_BATCH_SIZE = 100;
-
-/** Batches in flight at once. Sends that arrive meanwhile wait and go together in the next batch. */
-const MAX_BATCHES_IN_FLIGHT = 2;
 
 /**
  * SQLSTATE classes that one item of a batch can cause, or that a retry can clear: data
@@ -21,26 +18,26 @@ interface QueuedSend extends PendingMessage {
 }
 
 /**
- * Group commit for sends: every send that arrives while the database is busy with earlier
- * batches goes into the next batch, stored by one statement and one commit. A caller's promise
- * settles only after its batch has committed, so nothing is acknowledged before it is durable.
- * Under light load a batch holds the sends of one event-loop turn, often just one.
+ * Group commit for sends: every send that arrives while a batch is being stored goes into the
+ * next batch, stored by one statement and one commit. A caller's promise settles only after its
+ * batch has committed, so nothing is acknowledged before it is durable. Under light load a
+ * batch contains the sends of one event-loop turn, often just one.
+ *
+ * One batch at a time keeps sends in arrival order, so one socket's pipelined sends to a
+ * conversation get ascending seq. Two batches in flight made batches smaller at the same CPU
+ * per message (docs/benchmarks.md).
  */
 @Injectable()
 export class MessageBatcher {
   private readonly logger = new Logger(MessageBatcher.name);
-  private readonly maxInFlight: number;
   private queue: QueuedSend[] = [];
-  private inFlight = 0;
+  private storing = false;
   private flushScheduled = false;
 
   constructor(
     private readonly messages: MessagesRepository,
-    @InjectDataSource() dataSource: DataSource,
-  ) {
-    const poolSize = (dataSource.options as { poolSize?: number }).poolSize ?? 1;
-    this.maxInFlight = Math.max(1, Math.min(MAX_BATCHES_IN_FLIGHT, poolSize));
-  }
+    private readonly metrics: MetricsService,
+  ) {}
 
   /** Resolves to the stored message, or null when nothing was inserted (see MessagesRepository.insertMany). */
   store(target: SendTarget, message: NewMessage): Promise<InsertedMessage | null> {
@@ -51,7 +48,7 @@ export class MessageBatcher {
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    if (this.flushScheduled || this.storing || this.queue.length === 0) return;
 
     this.flushScheduled = true;
     setImmediate(() => {
@@ -61,18 +58,19 @@ export class MessageBatcher {
   }
 
   private flush(): void {
-    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH_SIZE);
-      this.inFlight += 1;
-      void this.run(batch).finally(() => {
-        this.inFlight -= 1;
-        this.scheduleFlush();
-      });
-    }
+    if (this.storing || this.queue.length === 0) return;
+
+    const batch = this.queue.splice(0, MAX_BATCH_SIZE);
+    this.storing = true;
+    void this.run(batch).finally(() => {
+      this.storing = false;
+      this.scheduleFlush();
+    });
   }
 
   private async run(batch: QueuedSend[]): Promise<void> {
     const ordered = batch.sort(byConversation);
+    this.metrics.sendBatchSize.observe(ordered.length);
     try {
       const stored = await this.messages.insertMany(ordered);
       ordered.forEach((send, index) => send.resolve(stored[index]));
@@ -88,14 +86,15 @@ export class MessageBatcher {
 }
 
 /**
- * A stable order of conversations. Every batch locks its conversations in this order, so two
- * concurrent batches never wait for each other in a cycle, and sends to one conversation keep
- * their arrival order.
+ * Compare sends by conversation. Every batch locks its conversations in this order, so batches
+ * of two instances cannot deadlock each other. Array.prototype.sort is stable, so sends to one
+ * conversation keep their arrival order.
  */
 function byConversation(a: PendingMessage, b: PendingMessage): number {
   const keyA = conversationKey(a.target);
   const keyB = conversationKey(b.target);
-  return keyA < keyB ? -1 : keyA > keyB ? 1 : 0;
+  if (keyA === keyB) return 0;
+  return keyA < keyB ? -1 : 1;
 }
 
 function conversationKey(target: SendTarget): string {

@@ -7,6 +7,24 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 /** Recipient sockets per push: a direct message reaches a few devices, a group up to 100 members' devices. */
 const FAN_OUT_BUCKETS = [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
 
+/** Sends stored per database call; the batcher stores at most 100. */
+const BATCH_SIZE_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 100];
+
+/**
+ * Default metrics whose collection walks every open file descriptor or handle on the event
+ * loop. With 10,000 sockets they made one scrape block the loop for about 20 ms
+ * (docs/benchmarks.md). chat_connected_sockets counts the sockets instead.
+ */
+const PER_HANDLE_METRICS = [
+  'process_open_fds',
+  'nodejs_active_handles',
+  'nodejs_active_handles_total',
+  'nodejs_active_resources',
+  'nodejs_active_resources_total',
+  'nodejs_active_requests',
+  'nodejs_active_requests_total',
+];
+
 /**
  * The application's Prometheus metrics in a registry of its own, so several applications in
  * one process (the e2e tests) do not collide in prom-client's global registry.
@@ -44,9 +62,17 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly sendBatchSize = new Histogram({
+    name: 'chat_send_batch_size',
+    help: 'Sends stored together by one database call (group commit)',
+    buckets: BATCH_SIZE_BUCKETS,
+    registers: [this.registry],
+  });
+
   constructor() {
     // Process CPU, RSS, heap, GC and event-loop delay (nodejs_eventloop_lag_*), sampled every 10 ms.
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+    for (const name of PER_HANDLE_METRICS) this.registry.removeSingleMetric(name);
   }
 
   /** Render every metric in the Prometheus text exposition format. */
