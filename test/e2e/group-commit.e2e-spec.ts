@@ -73,13 +73,20 @@ describeEachDatabase('sends stored in batches', (database) => {
 
     const retried = stored.filter((message) => message.clientMessageId === 'burst-1');
     expect(new Set(retried.map((message) => message.id)).size).toBe(1);
-    const [{ count }] = await app.dataSource.query(`SELECT count(*)::int AS count FROM messages WHERE client_message_id = 'burst-1'`);
+    const [{ count }] = await app.dataSource.query(
+      `SELECT count(*)::int AS count FROM messages WHERE sender_id = $1 AND client_message_id = 'burst-1'`,
+      [alice.id],
+    );
     expect(count).toBe(1);
 
     const conversations: { id: string; last_seq: string; seqs: string[] }[] = await app.dataSource.query(
       `SELECT c.id, c.last_seq, array_agg(m.seq ORDER BY m.seq)::text[] AS seqs
-       FROM conversations c JOIN messages m ON m.conversation_id = c.id GROUP BY c.id`,
+       FROM conversations c JOIN messages m ON m.conversation_id = c.id
+       WHERE c.id IN (SELECT conversation_id FROM conversation_members WHERE user_id = ANY($1::uuid[]))
+       GROUP BY c.id`,
+      [users.map((user) => user.id)],
     );
+    expect(conversations).toHaveLength(4);
     for (const conversation of conversations) {
       const expected = Array.from({ length: Number(conversation.last_seq) }, (_, i) => String(i + 1));
       expect(conversation.seqs).toEqual(expected);

@@ -2,6 +2,9 @@ import { Logger } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { MessageBatcher } from '../../src/messages/message-batcher';
 import { InsertedMessage, MessagesRepository, NewMessage, PendingMessage } from '../../src/messages/messages.repository';
+import { ConfigService } from '@nestjs/config';
+import { AppError } from '../../src/common/errors/app-error';
+import { Environment } from '../../src/config/environment';
 import { MetricsService } from '../../src/metrics/metrics.service';
 
 const message = (content: string): NewMessage => ({ senderId: 's', content, messageType: 'text', clientMessageId: null });
@@ -20,12 +23,18 @@ function repositoryWith(answer: (items: readonly PendingMessage[]) => Promise<(I
   return { repository: repository as unknown as MessagesRepository, batches };
 }
 
+/** Build a batcher whose sends may wait maxWaitMs in the queue. */
+function batcherOf(repository: MessagesRepository, maxWaitMs = 1500): MessageBatcher {
+  const config = { get: () => maxWaitMs } as unknown as ConfigService<Environment, true>;
+  return new MessageBatcher(repository, new MetricsService(), config);
+}
+
 const echo = async (items: readonly PendingMessage[]) => items.map((item) => stored(item.message.content));
 
 describe('MessageBatcher', () => {
   it('stores one turn of sends in one call', async () => {
     const { repository, batches } = repositoryWith(echo);
-    const batcher = new MessageBatcher(repository, new MetricsService());
+    const batcher = batcherOf(repository);
 
     const results = await Promise.all([
       batcher.store({ conversationId: 'b' }, message('b1')),
@@ -45,7 +54,7 @@ describe('MessageBatcher', () => {
       if (batches.length === 1) await firstBatchDone;
       return echo(items);
     });
-    const batcher = new MessageBatcher(repository, new MetricsService());
+    const batcher = batcherOf(repository);
 
     const first = batcher.store({ conversationId: 'c' }, message('1'));
     await new Promise((resolve) => setImmediate(resolve));
@@ -63,7 +72,7 @@ describe('MessageBatcher', () => {
       if (items.some((item) => item.message.content === 'bad')) throw sqlError('22021');
       return echo(items);
     });
-    const batcher = new MessageBatcher(repository, new MetricsService());
+    const batcher = batcherOf(repository);
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
 
     const results = await Promise.allSettled([
@@ -83,7 +92,7 @@ describe('MessageBatcher', () => {
     const { repository, batches } = repositoryWith(async () => {
       throw unreachable;
     });
-    const batcher = new MessageBatcher(repository, new MetricsService());
+    const batcher = batcherOf(repository);
 
     const results = await Promise.allSettled([
       batcher.store({ conversationId: 'c' }, message('1')),
@@ -101,10 +110,36 @@ describe('MessageBatcher', () => {
     const { repository, batches } = repositoryWith(async () => {
       throw sqlError('57014');
     });
-    const batcher = new MessageBatcher(repository, new MetricsService());
+    const batcher = batcherOf(repository);
 
     await Promise.allSettled([batcher.store({ conversationId: 'c' }, message('1')), batcher.store({ conversationId: 'c' }, message('2'))]);
 
     expect(batches).toHaveLength(1);
+  });
+
+  it('rejects sends that waited too long', async () => {
+    let release!: () => void;
+    const firstBatchDone = new Promise<void>((resolve) => (release = resolve));
+    const { repository, batches } = repositoryWith(async (items) => {
+      if (batches.length === 1) await firstBatchDone;
+      return echo(items);
+    });
+    const batcher = batcherOf(repository, 20);
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+
+    const first = batcher.store({ conversationId: 'c' }, message('1'));
+    await new Promise((resolve) => setImmediate(resolve));
+    const late = batcher.store({ conversationId: 'c' }, message('late'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const fresh = batcher.store({ conversationId: 'c' }, message('fresh'));
+    release();
+
+    await expect(first).resolves.toEqual(stored('1'));
+    await expect(late).rejects.toBeInstanceOf(AppError);
+    await expect(late).rejects.toMatchObject({ error: 'SERVICE_UNAVAILABLE', retryAfterMs: 1000 });
+    await expect(fresh).resolves.toEqual(stored('fresh'));
+    expect(batches).toEqual([['1'], ['fresh']]);
+    expect(warn).toHaveBeenCalledTimes(1);
+    warn.mockRestore();
   });
 });
