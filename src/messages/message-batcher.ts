@@ -117,9 +117,11 @@ export class MessageBatcher {
 }
 
 /**
- * Compare sends by conversation. Every batch locks its conversations in this order, so batches
- * of two instances cannot deadlock each other. Array.prototype.sort is stable, so sends to one
- * conversation keep their arrival order.
+ * Compare sends by conversation. Every batch locks its conversations in this order, so the
+ * batches of two instances never wait for each other's conversation locks in a cycle. A
+ * deadlock with another kind of transaction fails the batch (SQLSTATE 40P01), and run() then
+ * stores each send alone. Array.prototype.sort is stable, so sends to one conversation keep
+ * their arrival order.
  */
 function byConversation(a: PendingMessage, b: PendingMessage): number {
   const keyA = conversationKey(a.target);
