@@ -18,6 +18,9 @@ const MAX_BATCH_SIZE = 500;
  */
 const ITEM_ERROR_CLASSES = new Set(['22', '23', '40']);
 
+/** The error of a send rejected because the batcher was backlogged. */
+export const overloadedError = () => new AppError('SERVICE_UNAVAILABLE', 'The server is overloaded; retry shortly', undefined, 1000);
+
 interface QueuedSend extends PendingMessage {
   /** performance.now() when the send was queued. */
   queuedAt: number;
@@ -53,6 +56,14 @@ export class MessageBatcher {
     config: ConfigService<Environment, true>,
   ) {
     this.maxWaitMs = config.get('DATABASE_CONNECT_TIMEOUT_MS', { infer: true });
+  }
+
+  /**
+   * True while the oldest queued send has waited more than half of maxWaitMs: a send queued now
+   * would wait at least as long, and likely time out.
+   */
+  get backlogged(): boolean {
+    return this.queue.length > 0 && performance.now() - this.queue[0].queuedAt > this.maxWaitMs / 2;
   }
 
   /** Resolves to the stored message, or null when nothing was inserted (see MessagesRepository.insertMany). */
@@ -95,7 +106,7 @@ export class MessageBatcher {
     if (expired === 0) return;
 
     this.logger.warn({ sends: expired, maxWaitMs: this.maxWaitMs }, 'Sends waited too long for the database and were rejected');
-    const error = new AppError('SERVICE_UNAVAILABLE', 'The server is overloaded; retry shortly', undefined, 1000);
+    const error = overloadedError();
     for (const send of this.queue.splice(0, expired)) send.reject(error);
   }
 

@@ -28,6 +28,6 @@ import { SyncService } from './sync.service';
     SyncService,
     SyncRepository,
   ],
-  exports: [MessagesService, ConversationsService, ReceiptsService, SyncService],
+  exports: [MessageBatcher, MessagesService, ConversationsService, ReceiptsService, SyncService],
 })
 export class MessagesModule {}

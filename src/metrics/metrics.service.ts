@@ -62,6 +62,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly sendsShed = new Counter({
+    name: 'chat_sends_shed_total',
+    help: 'Socket message:send events rejected with SERVICE_UNAVAILABLE before validation because sends were backlogged',
+    registers: [this.registry],
+  });
+
   readonly sendBatchSize = new Histogram({
     name: 'chat_send_batch_size',
     help: 'Sends stored together by one database call (group commit)',

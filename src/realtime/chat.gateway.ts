@@ -23,6 +23,7 @@ import { ReceiptDto } from '../messages/dto/receipt.dto';
 import { DeliveredView, ReadView } from '../messages/dto/receipt.view';
 import { SyncQueryDto, SyncView } from '../messages/dto/sync.dto';
 import { SendMessageDto } from '../messages/dto/send-message.dto';
+import { MessageBatcher } from '../messages/message-batcher';
 import { MessagesService } from '../messages/messages.service';
 import { ReceiptsService } from '../messages/receipts.service';
 import { SyncService } from '../messages/sync.service';
@@ -40,6 +41,7 @@ import { RealtimeEmitter, userRoom } from './realtime.emitter';
 import { originAllowRequest } from './origin.allow-request';
 import { closeTransports, shutdownMiddleware } from './socket-drain';
 import { socketAuthMiddleware } from './socket-auth.middleware';
+import { sendBackpressureMiddleware } from './send-backpressure.middleware';
 import { SocketSessionsService } from './socket-sessions.service';
 import { TypingService } from './typing.service';
 import { unknownEventMiddleware } from './unknown-event.middleware';
@@ -81,6 +83,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly socketSessions: SocketSessionsService,
     private readonly shutdown: ShutdownState,
     private readonly metrics: MetricsService,
+    private readonly batcher: MessageBatcher,
   ) {}
 
   afterInit(server: Server): void {
@@ -105,6 +108,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   async handleConnection(socket: Socket): Promise<void> {
     const { userId } = principalOfSocket(socket);
+    socket.use(sendBackpressureMiddleware(socket, this.batcher, () => this.metrics.sendsShed.inc()));
     socket.use(
       eventRateLimitMiddleware(
         socket,

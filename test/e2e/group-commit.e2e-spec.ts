@@ -2,7 +2,7 @@ import request from 'supertest';
 import { Socket } from 'socket.io-client';
 import { startApp, TestApp } from '../support/app';
 import { AckEnvelope, api, connectSocket, emitAck, TestUser } from '../support/clients';
-import { describeEachDatabase } from '../support/databases';
+import { describeEachDatabase, describePostgres } from '../support/databases';
 import { seedUsers } from '../support/seed';
 
 interface Sent {
@@ -12,11 +12,15 @@ interface Sent {
   clientMessageId?: string;
 }
 
-/** Sends in one batch are stored by one database call; see chat_send_batch_size. */
-async function batchTotals(app: TestApp): Promise<{ count: number; sum: number }> {
+/** Read one unlabelled sample from the app's /metrics, 0 when it is missing. */
+async function counter(app: TestApp, name: string): Promise<number> {
   const text = (await request(app.url).get('/metrics')).text;
-  const value = (name: string) => Number(text.split('\n').find((line) => line.startsWith(`${name} `))?.split(' ')[1] ?? 0);
-  return { count: value('chat_send_batch_size_count'), sum: value('chat_send_batch_size_sum') };
+  return Number(text.split('\n').find((line) => line.startsWith(`${name} `))?.split(' ')[1] ?? 0);
+}
+
+/** Database calls that stored sends, and the sends they stored (chat_send_batch_size). */
+async function batchTotals(app: TestApp): Promise<{ count: number; sum: number }> {
+  return { count: await counter(app, 'chat_send_batch_size_count'), sum: await counter(app, 'chat_send_batch_size_sum') };
 }
 
 describeEachDatabase('sends stored in batches', (database) => {
@@ -110,5 +114,53 @@ describeEachDatabase('sends stored in batches', (database) => {
     expect(acks.every((ack) => ack.ok)).toBe(true);
     const seqs = acks.map((ack) => ack.data!.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+  });
+});
+
+describePostgres('send backpressure', () => {
+  let app: TestApp;
+  let socket: Socket;
+
+  beforeAll(async () => {
+    app = await startApp({ database: 'postgres', env: { DATABASE_CONNECT_TIMEOUT_MS: '400', MESSAGE_RATE_LIMIT: '100000' } });
+  });
+
+  afterAll(async () => {
+    socket?.close();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await app.close();
+  });
+
+  it('rejects sends while the batcher is backlogged', async () => {
+    const [alice, bob] = await seedUsers(app, 2);
+    const created = await api(app, alice).post('/api/groups').send({ name: 'stuck', memberIDs: [bob.id] });
+    expect(created.status).toBe(201);
+    const groupID: string = created.body.id;
+    socket = await connectSocket(app, alice.token);
+    const shedBefore = await counter(app, 'chat_sends_shed_total');
+
+    // Another session holds the group's row lock, so the first batch waits for it.
+    const blocker = app.dataSource.createQueryRunner();
+    await blocker.startTransaction();
+    await blocker.query('SELECT id FROM conversations WHERE id = $1 FOR UPDATE', [groupID]);
+
+    const first = emitAck<Sent>(socket, 'message:send', { groupID, content: 'first' }, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const queued = emitAck<Sent>(socket, 'message:send', { groupID, content: 'queued' }, 10_000);
+    // Past half of DATABASE_CONNECT_TIMEOUT_MS the batcher is backlogged, past all of it the queued send expires.
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    const shed = await emitAck<Sent>(socket, 'message:send', { groupID, content: 'shed' }, 10_000);
+    await blocker.commitTransaction();
+    await blocker.release();
+
+    expect(shed.ok).toBe(false);
+    expect(shed.error).toMatchObject({ code: 503, error: 'SERVICE_UNAVAILABLE', retryAfterMs: 1000 });
+    expect((await first).ok).toBe(true);
+    expect((await queued).error?.error).toBe('SERVICE_UNAVAILABLE');
+    expect(await counter(app, 'chat_sends_shed_total')).toBe(shedBefore + 1);
+
+    const after = await emitAck<Sent>(socket, 'message:send', { groupID, content: 'after' });
+    expect(after.ok).toBe(true);
+    expect(after.data!.seq).toBe(2);
   });
 });

@@ -131,6 +131,7 @@ describe('MessageBatcher', () => {
     await new Promise((resolve) => setImmediate(resolve));
     const late = batcher.store({ conversationId: 'c' }, message('late'));
     await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(batcher.backlogged).toBe(true);
     const fresh = batcher.store({ conversationId: 'c' }, message('fresh'));
     release();
 
@@ -139,6 +140,7 @@ describe('MessageBatcher', () => {
     await expect(late).rejects.toMatchObject({ error: 'SERVICE_UNAVAILABLE', retryAfterMs: 1000 });
     await expect(fresh).resolves.toEqual(stored('fresh'));
     expect(batches).toEqual([['1'], ['fresh']]);
+    expect(batcher.backlogged).toBe(false);
     expect(warn).toHaveBeenCalledTimes(1);
     warn.mockRestore();
   });
