@@ -216,7 +216,10 @@ export class Environment {
   @Max(DAY_MS)
   SOCKET_CONNECT_TIMEOUT_MS = 10_000;
 
-  /** How long to wait for a new PostgreSQL connection before the request fails with SERVICE_UNAVAILABLE. */
+  /**
+   * How long to wait for a new PostgreSQL connection, and how long a message send may wait in the
+   * queue of the next batch, before the request fails with SERVICE_UNAVAILABLE.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(100)
