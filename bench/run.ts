@@ -64,7 +64,8 @@ async function startServerUnderTest(options: BenchOptions): Promise<ServerUnderT
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : { DATA_DIR: dataDir! }),
     ...(options.poolSize ? { DATABASE_POOL_SIZE: String(options.poolSize) } : {}),
   };
-  const nodeArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.cpuProfDir)}`] : [];
+  const profileArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.cpuProfDir)}`] : [];
+  const nodeArgs = [...options.serverNodeArgs, ...profileArgs];
   let child: ChildServer | undefined = await startChild(SERVER_MAIN, env, nodeArgs);
   let lastOutput = '';
 
