@@ -8,6 +8,7 @@ import { HttpErrorFilter } from './common/filters/http-error.filter';
 import { nestingDepthMiddleware } from './common/validation/nesting-depth';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { Environment } from './config/environment';
+import { ListenerIoAdapter } from './realtime/listener-io.adapter';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 import { RedisService } from './redis/redis.service';
 
@@ -29,7 +30,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.enableShutdownHooks([], { useProcessExit: true });
 
   const redis = app.get(RedisService);
-  if (redis.enabled) app.useWebSocketAdapter(new RedisIoAdapter(app, redis));
+  app.useWebSocketAdapter(redis.enabled ? new RedisIoAdapter(app, redis) : new ListenerIoAdapter(app));
 
   const config = new DocumentBuilder()
     .setTitle('Relay chat server')

@@ -1,15 +1,15 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Server, ServerOptions } from 'socket.io';
 import { RedisService } from '../redis/redis.service';
+import { ListenerIoAdapter } from './listener-io.adapter';
 
 /**
  * Socket.IO over the classic Redis pub/sub adapter, so an emit, a room join or a disconnect
  * on one instance reaches sockets on every instance. Pub/sub delivers at most once, which is
  * all live pushes promise; clients recover anything missed through history or sync.
  */
-export class RedisIoAdapter extends IoAdapter {
+export class RedisIoAdapter extends ListenerIoAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly redis: RedisService,

@@ -24,8 +24,9 @@ describeScaleOut('drain', () => {
 
   beforeAll(async () => {
     // The victim's pool has room beyond the blocked sends, so its health check can still reach the database.
+    // Sends that queue behind the blocked batch would fail after DATABASE_CONNECT_TIMEOUT_MS, so it is raised.
     [victim, survivor] = await Promise.all([
-      startInstance(clusterEnv({ DATABASE_POOL_SIZE: String(IN_FLIGHT + 5) })),
+      startInstance(clusterEnv({ DATABASE_POOL_SIZE: String(IN_FLIGHT + 5), DATABASE_CONNECT_TIMEOUT_MS: '15000' })),
       startInstance(clusterEnv()),
     ]);
     db = new Client({ connectionString: process.env.TEST_DATABASE_URL });
