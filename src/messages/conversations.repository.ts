@@ -29,29 +29,6 @@ export interface ConversationListRow extends Partial<MessageRow> {
 export class ConversationsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Create the direct conversation for a pair of users with both as members, unless it exists. */
-  async openDirect(directKey: string, userA: string, userB: string): Promise<string> {
-    return this.dataSource.transaction(async (manager) => {
-      const rows: { id: string }[] = await manager.query(
-        `WITH created AS (
-           INSERT INTO conversations (type, direct_key) VALUES ('direct', $1)
-           ON CONFLICT (direct_key) DO NOTHING RETURNING id
-         )
-         SELECT id FROM created UNION ALL SELECT id FROM conversations WHERE direct_key = $1`,
-        [directKey],
-      );
-      // A concurrent first send may have inserted the row after this statement's snapshot was
-      // taken; ON CONFLICT then waits for it but the SELECT cannot see it, so read it again.
-      const id = rows[0]?.id ?? (await manager.query(`SELECT id FROM conversations WHERE direct_key = $1`, [directKey]))[0].id;
-      await manager.query(
-        `INSERT INTO conversation_members (conversation_id, user_id) VALUES ($1, $2), ($1, $3)
-         ON CONFLICT DO NOTHING`,
-        [id, userA, userB],
-      );
-      return id;
-    });
-  }
-
   /**
    * The conversation that `id` names for this user: a conversation or group they are a member
    * of, or the direct conversation with the user whose id it is. Null when there is none.

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { PresenceModule } from '../presence/presence.module';
-import { UsersModule } from '../users/users.module';
 import { ConversationsController } from './conversations.controller';
 import { ConversationsRepository } from './conversations.repository';
 import { ConversationsService } from './conversations.service';
@@ -15,7 +14,7 @@ import { SyncRepository } from './sync.repository';
 import { SyncService } from './sync.service';
 
 @Module({
-  imports: [UsersModule, PresenceModule],
+  imports: [PresenceModule],
   controllers: [MessagesController, ConversationsController, ReceiptsController],
   providers: [
     MessagesService,

@@ -2,8 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { AppError, notFound } from '../common/errors/app-error';
 import { MetricsService } from '../metrics/metrics.service';
 import { RealtimeEmitter } from '../realtime/realtime.emitter';
-import { UsersService } from '../users/users.service';
-import { ConversationsRepository } from './conversations.repository';
 import { MessageView } from './dto/message.view';
 import { SendMessageDto } from './dto/send-message.dto';
 import { directKeyOf, toMessageView } from './message.row';
@@ -21,8 +19,6 @@ export class MessagesService {
   constructor(
     private readonly messages: MessagesRepository,
     private readonly batcher: MessageBatcher,
-    private readonly conversations: ConversationsRepository,
-    private readonly users: UsersService,
     private readonly realtime: RealtimeEmitter,
     private readonly metrics: MetricsService,
   ) {}
@@ -40,11 +36,7 @@ export class MessagesService {
       clientMessageId: dto.clientMessageId ?? null,
     };
 
-    let inserted = await this.batcher.store(target, message);
-    if (!inserted && 'directKey' in target && !(await this.replayOf(senderId, dto))) {
-      await this.openDirect(target.directKey, senderId, dto.recipientID!);
-      inserted = await this.batcher.store(target, message);
-    }
+    const inserted = await this.batcher.store(target, message);
     if (!inserted) return this.replay(senderId, dto);
 
     const othersCount = Number(inserted.other_members);
@@ -68,11 +60,6 @@ export class MessagesService {
       ]);
     }
     return { directKey: directKeyOf(senderId, dto.recipientID!) };
-  }
-
-  private async openDirect(directKey: string, senderId: string, recipientId: string): Promise<void> {
-    if (!(await this.users.exists(recipientId))) throw notFound('Recipient');
-    await this.conversations.openDirect(directKey, senderId, recipientId);
   }
 
   private async replayOf(senderId: string, dto: SendMessageDto) {

@@ -15,7 +15,12 @@ interface Sent {
 /** Read one unlabelled sample from the app's /metrics, 0 when it is missing. */
 async function counter(app: TestApp, name: string): Promise<number> {
   const text = (await request(app.url).get('/metrics')).text;
-  return Number(text.split('\n').find((line) => line.startsWith(`${name} `))?.split(' ')[1] ?? 0);
+  return Number(
+    text
+      .split('\n')
+      .find((line) => line.startsWith(`${name} `))
+      ?.split(' ')[1] ?? 0,
+  );
 }
 
 /** Database calls that stored sends, and the sends they stored (chat_send_batch_size). */
@@ -103,12 +108,52 @@ describeEachDatabase('sends stored in batches', (database) => {
     expect(after.sum - before.sum).toBeGreaterThan(after.count - before.count);
   });
 
+  it('keeps the order of pipelined sends to a new conversation', async () => {
+    const [, , , dave, erin] = users;
+    const daveSocket = sockets[3];
+
+    const first = emitAck<Sent>(daveSocket, 'message:send', { recipientID: erin.id, content: 'first' }, 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    const rest = Array.from({ length: 10 }, (_, i) =>
+      emitAck<Sent>(daveSocket, 'message:send', { recipientID: erin.id, content: `next ${i}` }, 15_000),
+    );
+    const acks = await Promise.all([first, ...rest]);
+
+    expect(acks.every((ack) => ack.ok)).toBe(true);
+    expect(acks.map((ack) => ack.data!.seq)).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
+    const history = await api(app, dave).get(`/api/messages/history/${erin.id}`);
+    expect(history.body.messages.map((message: { content: string }) => message.content)).toEqual([
+      'first',
+      ...Array.from({ length: 10 }, (_, i) => `next ${i}`),
+    ]);
+  });
+
+  it('opens no conversation for a rejected first send', async () => {
+    const [alice, , , dave] = users;
+    const [aliceSocket] = sockets;
+    const reused = await emitAck<Sent>(aliceSocket, 'message:send', { groupID: groupId, content: 'original', clientMessageId: 'reused-1' });
+    expect(reused.ok).toBe(true);
+
+    const conflict = await emitAck<Sent>(aliceSocket, 'message:send', {
+      recipientID: dave.id,
+      content: 'elsewhere',
+      clientMessageId: 'reused-1',
+    });
+
+    expect(conflict.error?.error).toBe('CONFLICT');
+    const conversations = await api(app, dave).get('/api/conversations');
+    const withAlice = conversations.body.filter((conversation: { peer?: { id: string } }) => conversation.peer?.id === alice.id);
+    expect(withAlice).toEqual([]);
+  });
+
   it('gives one socket’s pipelined sends ascending seq', async () => {
     const bob = users[1];
     const aliceSocket = sockets[0];
 
     const acks = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => emitAck<Sent>(aliceSocket, 'message:send', { recipientID: bob.id, content: `ordered ${i}` }, 15_000)),
+      Array.from({ length: 20 }, (_, i) =>
+        emitAck<Sent>(aliceSocket, 'message:send', { recipientID: bob.id, content: `ordered ${i}` }, 15_000),
+      ),
     );
 
     expect(acks.every((ack) => ack.ok)).toBe(true);
@@ -133,7 +178,9 @@ describePostgres('send backpressure', () => {
 
   it('rejects sends while the batcher is backlogged', async () => {
     const [alice, bob] = await seedUsers(app, 2);
-    const created = await api(app, alice).post('/api/groups').send({ name: 'stuck', memberIDs: [bob.id] });
+    const created = await api(app, alice)
+      .post('/api/groups')
+      .send({ name: 'stuck', memberIDs: [bob.id] });
     expect(created.status).toBe(201);
     const groupID: string = created.body.id;
     socket = await connectSocket(app, alice.token);

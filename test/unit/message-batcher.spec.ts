@@ -124,13 +124,13 @@ describe('MessageBatcher', () => {
       if (batches.length === 1) await firstBatchDone;
       return echo(items);
     });
-    const batcher = batcherOf(repository, 20);
+    const batcher = batcherOf(repository, 200);
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
 
     const first = batcher.store({ conversationId: 'c' }, message('1'));
     await new Promise((resolve) => setImmediate(resolve));
     const late = batcher.store({ conversationId: 'c' }, message('late'));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 300));
     expect(batcher.backlogged).toBe(true);
     const fresh = batcher.store({ conversationId: 'c' }, message('fresh'));
     release();
