@@ -20,6 +20,7 @@ const shared = {
 
 module.exports = {
   testTimeout: 60_000,
+  reporters: ['default', '<rootDir>/test/support/skipped-suites.reporter.js'],
   projects: [
     {
       ...shared,

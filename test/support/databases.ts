@@ -1,10 +1,9 @@
 import { DatabaseKind } from './app';
 
-let warned = false;
-
 /**
  * Run a suite once on PGlite and once on PostgreSQL. Without TEST_DATABASE_URL the
- * PostgreSQL run is registered as skipped, with the reason in its title and on stderr.
+ * PostgreSQL run is registered as skipped, with the reason in its title, which the run's
+ * summary lists (test/support/skipped-suites.reporter.js).
  */
 export function describeEachDatabase(title: string, suite: (database: DatabaseKind) => void): void {
   describe(`${title} [PGlite]`, () => suite('pglite'));
@@ -12,10 +11,6 @@ export function describeEachDatabase(title: string, suite: (database: DatabaseKi
   if (process.env.TEST_DATABASE_URL) {
     describe(`${title} [PostgreSQL]`, () => suite('postgres'));
     return;
-  }
-  if (!warned) {
-    warned = true;
-    process.stderr.write('PostgreSQL suites skipped: TEST_DATABASE_URL is not set.\n');
   }
   describe.skip(`${title} [PostgreSQL] (skipped: TEST_DATABASE_URL is not set)`, () => suite('postgres'));
 }
