@@ -113,8 +113,10 @@ export class MessageBatcher {
   private async run(batch: QueuedSend[]): Promise<void> {
     const ordered = batch.sort(byConversation);
     this.metrics.sendBatchSize.observe(ordered.length);
+    const endTimer = this.metrics.sendBatchDuration.startTimer();
     try {
       const stored = await this.messages.insertMany(ordered);
+      endTimer();
       ordered.forEach((send, index) => send.resolve(stored[index]));
     } catch (error) {
       if (ordered.length > 1 && isItemError(error)) {

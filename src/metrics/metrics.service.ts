@@ -75,6 +75,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly sendBatchDuration = new Histogram({
+    name: 'chat_send_batch_duration_seconds',
+    help: 'Time of one database call that stored a batch of sends, commit included',
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
   constructor() {
     // Process CPU, RSS, heap, GC and event-loop delay (nodejs_eventloop_lag_*), sampled every 10 ms.
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
