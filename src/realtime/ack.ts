@@ -17,6 +17,16 @@ import { ErrorBody } from '../common/errors/error-code';
 /** The acknowledgement every client event receives. */
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
 
+/**
+ * Reject a socket event before it reaches a handler: through its ack callback as
+ * `{ ok: false, error }`, or as an `exception` event when the client sent no ack callback.
+ */
+export function rejectPacket(socket: Socket, packet: unknown[], error: ErrorBody): void {
+  const ack = packet[packet.length - 1];
+  if (typeof ack === 'function') ack({ ok: false, error } satisfies Ack<never>);
+  else socket.emit('exception', error);
+}
+
 /** Wrap a handler's return value as `{ ok: true, data }`. */
 @Injectable()
 export class AckInterceptor implements NestInterceptor {

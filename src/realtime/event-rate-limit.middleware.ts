@@ -1,6 +1,7 @@
 import type { Socket } from 'socket.io';
 import { AppError } from '../common/errors/app-error';
 import { FixedWindowRateLimiter } from '../presence/rate-limiter';
+import { rejectPacket } from './ack';
 
 /**
  * Per-socket middleware that lets at most `limit` events per window reach the handlers. The
@@ -14,10 +15,7 @@ export function eventRateLimitMiddleware(socket: Socket, limit: number, windowMs
     try {
       limiter.consume(socket.id);
     } catch (error) {
-      const body = (error as AppError).toBody();
-      const ack = packet[packet.length - 1];
-      if (typeof ack === 'function') ack({ ok: false, error: body });
-      else socket.emit('exception', body);
+      rejectPacket(socket, packet, (error as AppError).toBody());
       return;
     }
     next();

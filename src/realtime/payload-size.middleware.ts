@@ -1,6 +1,7 @@
 import type { Socket } from 'socket.io';
 import { ErrorBody } from '../common/errors/error-code';
 import { MAX_NESTING_DEPTH, nestsDeeperThan, reservedKeyError, reservedKeyIn, tooDeepError } from '../common/validation/nesting-depth';
+import { rejectPacket } from './ack';
 
 /** Largest accepted event payload, as serialised JSON. */
 export const MAX_EVENT_BYTES = 64 * 1024;
@@ -17,7 +18,7 @@ export function payloadSizeMiddleware(socket: Socket) {
   return (packet: unknown[], next: (error?: Error) => void) => {
     const ack = packet[packet.length - 1];
     const args = typeof ack === 'function' ? packet.slice(1, -1) : packet.slice(1);
-    const reject = (error: ErrorBody) => (typeof ack === 'function' ? ack({ ok: false, error }) : socket.emit('exception', error));
+    const reject = (error: ErrorBody) => rejectPacket(socket, packet, error);
 
     // Checked first: JSON.stringify below recurses and would overflow the stack on deep input.
     if (nestsDeeperThan(args, MAX_NESTING_DEPTH_OF_ARGS)) return reject(tooDeepError('Event payload').toBody());

@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io';
 import { MessageBatcher, overloadedError } from '../messages/message-batcher';
+import { rejectPacket } from './ack';
 
 /**
  * Per-socket middleware that rejects message:send with SERVICE_UNAVAILABLE while the batcher is
@@ -12,9 +13,6 @@ export function sendBackpressureMiddleware(socket: Socket, batcher: MessageBatch
     if (packet[0] !== 'message:send' || !batcher.backlogged) return next();
 
     onShed();
-    const error = overloadedError().toBody();
-    const ack = packet[packet.length - 1];
-    if (typeof ack === 'function') ack({ ok: false, error });
-    else socket.emit('exception', error);
+    rejectPacket(socket, packet, overloadedError().toBody());
   };
 }

@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io';
 import { ErrorBody } from '../common/errors/error-code';
+import { rejectPacket } from './ack';
 
 /**
  * Per-socket middleware that rejects an event no handler subscribes to with NOT_FOUND through
@@ -16,8 +17,6 @@ export function unknownEventMiddleware(socket: Socket, knownEvents: ReadonlySet<
       error: 'NOT_FOUND',
       message: `Unknown event ${JSON.stringify(String(event)).slice(0, 100)}; /docs/socket lists the events this server handles`,
     };
-    const ack = packet[packet.length - 1];
-    if (typeof ack === 'function') ack({ ok: false, error });
-    else socket.emit('exception', error);
+    rejectPacket(socket, packet, error);
   };
 }
