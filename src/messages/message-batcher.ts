@@ -8,7 +8,7 @@ import { InsertedMessage, MessagesRepository, NewMessage, PendingMessage, SendTa
 
 /**
  * Maximum number of sends stored by one database call. With 100 the batcher itself capped the
- * server at about 2,800 msg/s on the benchmark machine; with 500 the event loop is the limit.
+ * server at about 2,800 msg/s on the benchmark machine. With 500 the event loop is the limit.
  */
 const MAX_BATCH_SIZE = 500;
 
@@ -18,8 +18,14 @@ const MAX_BATCH_SIZE = 500;
  */
 const ITEM_ERROR_CLASSES = new Set(['22', '23', '40']);
 
-/** The error of a send rejected because the batcher was backlogged. */
-export const overloadedError = () => new AppError('SERVICE_UNAVAILABLE', 'The server is overloaded; retry shortly', undefined, 1000);
+/** Build the error of a send rejected because the batcher was backlogged. */
+export const overloadedError = () =>
+  new AppError(
+    'SERVICE_UNAVAILABLE',
+    'The server is overloaded and did not store the message. Retry it after retryAfterMs.',
+    undefined,
+    1000,
+  );
 
 interface QueuedSend extends PendingMessage {
   /** performance.now() when the send was queued. */
@@ -66,7 +72,7 @@ export class MessageBatcher {
     return this.queue.length > 0 && performance.now() - this.queue[0].queuedAt > this.maxWaitMs / 2;
   }
 
-  /** Resolves to the stored message, or null when nothing was inserted (see MessagesRepository.insertMany). */
+  /** Queue a send and resolve to the stored message, or to null when nothing was inserted (see MessagesRepository.insertMany). */
   store(target: SendTarget, message: NewMessage): Promise<InsertedMessage | null> {
     return new Promise((resolve, reject) => {
       this.queue.push({ target, message, queuedAt: performance.now(), resolve, reject });
@@ -105,7 +111,7 @@ export class MessageBatcher {
     while (expired < this.queue.length && this.queue[expired].queuedAt < oldestAllowed) expired += 1;
     if (expired === 0) return;
 
-    this.logger.warn({ sends: expired, maxWaitMs: this.maxWaitMs }, 'Sends waited too long for the database and were rejected');
+    this.logger.warn({ sends: expired, maxWaitMs: this.maxWaitMs }, 'Sends timed out waiting for their batch and were rejected');
     const error = overloadedError();
     for (const send of this.queue.splice(0, expired)) send.reject(error);
   }
@@ -130,11 +136,10 @@ export class MessageBatcher {
 }
 
 /**
- * Compare sends by conversation. Every batch locks its conversations in this order, so the
- * batches of two instances never wait for each other's conversation locks in a cycle. A
- * deadlock with another kind of transaction fails the batch (SQLSTATE 40P01), and run() then
- * stores each send alone. Array.prototype.sort is stable, so sends to one conversation keep
- * their arrival order.
+ * Compare sends by conversation. run() sorts every batch with it, so batches of two instances
+ * lock the conversations they share in one order and do not deadlock on those locks. A deadlock
+ * with another kind of transaction fails the batch (SQLSTATE 40P01), and run() then stores each
+ * send alone. Array.prototype.sort is stable, so sends to one conversation keep their arrival order.
  */
 function byConversation(a: PendingMessage, b: PendingMessage): number {
   const keyA = conversationKey(a.target);

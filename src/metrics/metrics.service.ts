@@ -7,7 +7,7 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 /** Recipient sockets per push: a direct message reaches a few devices, a group up to 100 members' devices. */
 const FAN_OUT_BUCKETS = [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
 
-/** Sends stored per database call; the batcher stores at most 500. */
+/** Buckets for sends stored per database call. The batcher stores at most 500. */
 const BATCH_SIZE_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 500];
 
 /**

@@ -37,7 +37,7 @@ export function groupRoomsMiddleware(groups: GroupsService) {
         const body: ErrorBody = {
           code: 503,
           error: 'SERVICE_UNAVAILABLE',
-          message: 'The database is unavailable or busy; retry shortly',
+          message: 'The database is unavailable or busy. Retry after retryAfterMs.',
           retryAfterMs: 2000,
         };
         next(Object.assign(new Error('SERVICE_UNAVAILABLE'), { data: body }));

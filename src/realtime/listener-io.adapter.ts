@@ -27,10 +27,12 @@ export class ListenerIoAdapter extends IoAdapter {
           else if (!isAckHandledManually && typeof ack === 'function') ack(response);
         };
 
+        const logFailure = (error: unknown) =>
+          this.logger.error({ err: error, socketId: socket.id, event: message }, 'Socket event handler failed');
         try {
-          transform(callback(data, ack)).subscribe({ next: respond, error: (error: unknown) => this.logger.error(error) });
+          transform(callback(data, ack)).subscribe({ next: respond, error: logFailure });
         } catch (error) {
-          this.logger.error(error);
+          logFailure(error);
         }
       });
     }

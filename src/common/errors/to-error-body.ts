@@ -79,7 +79,7 @@ export function toErrorBody(thrown: unknown, requestId: string, logger: Logger):
     return {
       code: ERROR_STATUS.SERVICE_UNAVAILABLE,
       error: 'SERVICE_UNAVAILABLE',
-      message: 'The database is unavailable or busy; retry shortly',
+      message: 'The database is unavailable or busy. Retry after retryAfterMs.',
       retryAfterMs: 2000,
       requestId,
     };
