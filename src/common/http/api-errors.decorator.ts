@@ -56,7 +56,7 @@ export function ApiErrors(...statuses: number[]) {
         description:
           DESCRIPTIONS[status] ??
           (status === 503
-            ? 'SERVICE_UNAVAILABLE: the database is unreachable; retry later'
+            ? 'SERVICE_UNAVAILABLE: the database is unreachable or busy, or the server is overloaded. Nothing was stored. Retry after retryAfterMs'
             : 'INTERNAL: unexpected failure, logged with requestId'),
       }),
     ),
